@@ -1,0 +1,85 @@
+"""Interpreter mechanisms behind one small interface.
+
+A backend turns interpreter events into calls of the engine's hot-path methods
+(``checkpoint``, ``on_line``, ``on_call``, ``on_return``) and arranges for those events to
+happen only where the engine's state needs them: breakpoints, stepping threads, a world being
+frozen, blocked threads that must park when they return.  It never decides anything itself.
+
+``sys.monitoring`` (3.12+) is the default where it exists; ``sys.settrace`` everywhere else.
+``ALLSTOP_BACKEND=settrace|monitoring`` forces one (tests run both on 3.12+).
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import sys
+from types import FrameType
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .._engine import Engine
+
+
+class Backend(abc.ABC):
+    """One interpreter mechanism.  Every method is called with the engine lock released."""
+
+    name: ClassVar[str]
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @abc.abstractmethod
+    def start(self) -> None:
+        """Hook into the interpreter; no cost until something needs events."""
+
+    @abc.abstractmethod
+    def shutdown(self) -> None:
+        """Remove every hook (``detach``)."""
+
+    @abc.abstractmethod
+    def breakpoints_changed(self) -> None:
+        """The breakpoint table changed: watch the code that holds breakpoints now."""
+
+    @abc.abstractmethod
+    def begin_freeze(self) -> None:
+        """Make every other thread reach ``engine.checkpoint`` as soon as it runs Python."""
+
+    @abc.abstractmethod
+    def settle(self, blocked: dict[int, FrameType]) -> None:
+        """The runnable threads are parked: keep checkpoints only where the ``blocked``
+        threads (ident -> innermost frame) and new threads will come back to Python."""
+
+    @abc.abstractmethod
+    def thaw(self) -> None:
+        """The world resumes: drop what freezing added (called before threads are woken)."""
+
+    @abc.abstractmethod
+    def arm_step(self, ident: int, frame: FrameType) -> None:
+        """Deliver the events ``engine.steps[ident]`` needs to thread ``ident``, whose
+        innermost frame is ``frame``.  Called by that thread, or while it cannot run."""
+
+    @abc.abstractmethod
+    def step_done(self) -> None:
+        """The calling thread's step ended (it stopped, or the step was dropped)."""
+
+    def unparked(self, frame: FrameType) -> None:  # noqa: B027 - optional hook
+        """The calling thread leaves its park (in ``frame``)."""
+
+
+def choose_backend(engine: Engine, name: str | None = None) -> Backend:
+    """The backend named ``name``, ``$ALLSTOP_BACKEND``, or the best for this Python."""
+    wanted = name or os.environ.get("ALLSTOP_BACKEND") or ""
+    if not wanted:
+        wanted = "monitoring" if sys.version_info >= (3, 12) else "settrace"
+    if wanted == "monitoring":
+        if sys.version_info < (3, 12):
+            raise RuntimeError("the monitoring backend needs Python 3.12 or newer")
+        from .monitoring import MonitoringBackend
+
+        return MonitoringBackend(engine)
+    if wanted == "settrace":
+        from .settrace import SettraceBackend
+
+        return SettraceBackend(engine)
+    raise ValueError(f"unknown backend {wanted!r}: use 'monitoring' or 'settrace'")

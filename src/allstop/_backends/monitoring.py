@@ -1,0 +1,301 @@
+"""The ``sys.monitoring`` backend (Python 3.12+).
+
+Design note
+-----------
+No events at all while nothing is asked for.  With breakpoints set, ``PY_START`` and
+``PY_RESUME`` find the code objects that hold them (each other code location answers
+``DISABLE`` once, so running code costs nothing after its first call) and those code objects
+get local ``LINE`` events; their other lines answer ``DISABLE`` too.
+
+Freezing turns on global ``LINE | JUMP | PY_START | PY_RESUME | CALL`` (a one-line loop makes
+``JUMP`` events only; ``CALL`` parks a thread before it enters a C call) after
+``restart_events()``, so a location disabled earlier fires again.  Once the runnable threads are
+parked, the global line events go: a thread inside a monitoring callback gets no events, so the
+session (which runs in the presenter's callback) runs at full speed, and only ``PY_START |
+PY_RESUME`` (new threads, callbacks from C, resumed generators) stay global.  Each blocked
+thread gets local ``INSTRUCTION`` events on its innermost code object and ``LINE | JUMP`` on its
+callers' code, so it parks at the first instruction it runs when its C call returns.
+
+``DISABLE`` applies to a code location for every thread, so it is answered only while the world
+runs and no thread steps.  ``restart_events()`` also re-enables locations other tools disabled:
+they lose a little speed, never correctness.
+
+Stepping with ``step`` needs global line events; ``next``, ``until`` and ``return`` use local
+events on the code objects of the stepping thread's stack only.
+
+3.12 and 3.13 behave the same here, except that 3.13.0 emits no ``LINE`` for a body written on
+the ``def`` line, which ``PY_START`` covers.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING, Any
+
+from .._engine import World
+from . import Backend
+
+if TYPE_CHECKING:
+    from .._engine import Engine
+
+_M: Any = getattr(sys, "monitoring", None)
+_E: Any = getattr(_M, "events", None)
+_getframe = sys._getframe
+
+if _M is not None:
+    _DISABLE = _M.DISABLE
+    _LINE: int = _E.LINE
+    _JUMP: int = _E.JUMP
+    _PY_START: int = _E.PY_START
+    _PY_RESUME: int = _E.PY_RESUME
+    _PY_RETURN: int = _E.PY_RETURN
+    _PY_YIELD: int = _E.PY_YIELD
+    _PY_UNWIND: int = _E.PY_UNWIND
+    _CALL: int = _E.CALL
+    _INSTRUCTION: int = _E.INSTRUCTION
+    _FREEZING = _LINE | _JUMP | _PY_START | _PY_RESUME | _CALL
+    _FROZEN = _PY_START | _PY_RESUME
+    _DISCOVERY = _PY_START | _PY_RESUME
+    _STEP_ANYWHERE = _LINE | _PY_START | _PY_RETURN | _PY_YIELD
+    _STEP_LOCAL = _LINE | _PY_RETURN | _PY_YIELD
+
+# Tool ids other tools take first: debugpy and 3.14's pdb use 0, coverage 1, profilers 2.
+_TOOL_PREFERENCE = (3, 4, 5, 2, 1, 0)
+
+
+class MonitoringBackend(Backend):
+    name = "monitoring"
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.tool: int | None = None
+        self._bp_codes: set[CodeType] = set()
+        self._bp_version = -1
+        self._blocked_local: dict[CodeType, int] = {}
+        self._step_local: dict[int, dict[CodeType, int]] = {}
+        self._applied: dict[CodeType, int] = {}
+
+    # -- set-up ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.tool is not None:
+            return
+        for tool in _TOOL_PREFERENCE:
+            if _M.get_tool(tool) is None:
+                _M.use_tool_id(tool, "allstop")
+                self.tool = tool
+                break
+        else:
+            raise RuntimeError("every sys.monitoring tool id is taken by another tool")
+        callbacks: dict[int, Callable[..., object]] = {
+            _LINE: self._line,
+            _JUMP: self._jump,
+            _PY_START: self._py_start,
+            _PY_RESUME: self._py_resume,
+            _PY_RETURN: self._py_return,
+            _PY_YIELD: self._py_return,
+            _PY_UNWIND: self._py_unwind,
+            _CALL: self._call,
+            _INSTRUCTION: self._instruction,
+        }
+        for event, callback in callbacks.items():
+            _M.register_callback(self.tool, event, callback)
+        self._refresh()
+
+    def shutdown(self) -> None:
+        tool = self.tool
+        if tool is None:
+            return
+        _M.set_events(tool, 0)
+        for code in self._applied:
+            _M.set_local_events(tool, code, 0)
+        for event in (
+            _LINE,
+            _JUMP,
+            _PY_START,
+            _PY_RESUME,
+            _PY_RETURN,
+            _PY_YIELD,
+            _PY_UNWIND,
+            _CALL,
+            _INSTRUCTION,
+        ):
+            _M.register_callback(tool, event, None)
+        _M.free_tool_id(tool)
+        self.tool = None
+        self._applied.clear()
+        self._bp_codes.clear()
+        self._blocked_local.clear()
+        self._step_local.clear()
+
+    # -- engine transitions ----------------------------------------------------------------
+    def breakpoints_changed(self) -> None:
+        if self.tool is None:
+            return
+        bps = self.engine.breakpoints
+        self._bp_codes = {code for code in self._bp_codes if bps.holds_lines(code)}
+        # Code already running (a loop in some thread) starts no more: look at every stack.
+        for top in sys._current_frames().values():
+            f: FrameType | None = top
+            while f is not None:
+                if bps.holds_lines(f.f_code):
+                    self._bp_codes.add(f.f_code)
+                f = f.f_back
+        self._bp_version = bps.version
+        _M.restart_events()
+        self._refresh()
+
+    def begin_freeze(self) -> None:
+        _M.restart_events()
+        self._refresh()
+
+    def settle(self, blocked: dict[int, FrameType]) -> None:
+        local: dict[CodeType, int] = {}
+        for top in blocked.values():
+            local[top.f_code] = local.get(top.f_code, 0) | _INSTRUCTION
+            f = top.f_back
+            while f is not None:
+                local[f.f_code] = local.get(f.f_code, 0) | _LINE | _JUMP
+                f = f.f_back
+        self._blocked_local = local
+        self._refresh()
+
+    def thaw(self) -> None:
+        self._blocked_local = {}
+        steps = self.engine.steps
+        for ident in [i for i in self._step_local if i not in steps]:
+            del self._step_local[ident]
+        self._refresh(world=World.RUNNING)
+
+    def arm_step(self, ident: int, frame: FrameType) -> None:
+        step = self.engine.steps.get(ident)
+        if step is None:
+            return
+        local: dict[CodeType, int] = {}
+        if not step.anywhere:
+            f: FrameType | None = frame
+            while f is not None:
+                local[f.f_code] = _STEP_LOCAL
+                f = f.f_back
+        self._step_local[ident] = local
+        _M.restart_events()
+        self._refresh()
+
+    def step_done(self) -> None:
+        from _thread import get_ident
+
+        if self._step_local.pop(get_ident(), None) is not None:
+            self._refresh()
+
+    # -- event configuration ---------------------------------------------------------------
+    def _refresh(self, world: World | None = None) -> None:
+        """Set global and local events to what the engine's state needs now."""
+        tool = self.tool
+        if tool is None:
+            return
+        engine = self.engine
+        if world is None:
+            world = engine.world
+        if engine.breakpoints.version != self._bp_version and not engine.breakpoints:
+            self._bp_codes.clear()
+        wanted = 0
+        if engine.breakpoints:
+            wanted |= _DISCOVERY
+        if world is World.FREEZING:
+            wanted |= _FREEZING
+        elif world is World.FROZEN:
+            wanted |= _FROZEN
+        steps = dict(engine.steps)
+        if steps:
+            wanted |= _PY_UNWIND
+            if any(step.anywhere for step in steps.values()):
+                wanted |= _STEP_ANYWHERE
+        _M.set_events(tool, wanted)
+
+        local: dict[CodeType, int] = dict.fromkeys(self._bp_codes, _LINE)
+        for table in (self._blocked_local, *self._step_local.values()):
+            for code, events in table.items():
+                local[code] = local.get(code, 0) | events
+        for code, events in local.items():
+            if self._applied.get(code) != events:
+                _M.set_local_events(tool, code, events)
+        for code in [c for c in self._applied if c not in local]:
+            _M.set_local_events(tool, code, 0)
+        self._applied = local
+
+    def _discover(self, code: CodeType) -> None:
+        """``code`` starts running while breakpoints exist: watch it if it holds one."""
+        if code not in self._bp_codes and self.engine.breakpoints.holds_lines(code):
+            self._bp_codes.add(code)
+            self._refresh()
+
+    def _quiet(self) -> bool:
+        """Whether nothing but breakpoints needs events: ``DISABLE`` is safe."""
+        engine = self.engine
+        return engine.world is World.RUNNING and not engine.steps
+
+    # -- callbacks (hot path) --------------------------------------------------------------
+    def _line(self, code: CodeType, line: int) -> object:
+        engine = self.engine
+        if self._quiet():
+            if engine.breakpoints.at_code_line(code, line):
+                engine.on_line(_getframe(1))
+                return None
+            return _DISABLE
+        engine.on_line(_getframe(1))
+        return None
+
+    def _jump(self, code: CodeType, src: int, dst: int) -> object:
+        if self._quiet():
+            return _DISABLE
+        self.engine.checkpoint(_getframe(1))
+        return None
+
+    def _py_start(self, code: CodeType, offset: int) -> object:
+        engine = self.engine
+        if engine.world is World.RUNNING:
+            bps = engine.breakpoints
+            if bps:
+                self._discover(code)
+                entered = bps.has_functions and bps.functions_entered(code)
+            else:
+                entered = False
+            if not entered and not engine.steps:
+                return _DISABLE
+        engine.on_call(_getframe(1))
+        return None
+
+    def _py_resume(self, code: CodeType, offset: int) -> object:
+        engine = self.engine
+        if engine.world is World.RUNNING:
+            if engine.breakpoints:
+                self._discover(code)
+            return _DISABLE if not engine.steps else None
+        engine.checkpoint(_getframe(1))
+        return None
+
+    def _py_return(self, code: CodeType, offset: int, value: object) -> object:
+        engine = self.engine
+        if self._quiet():
+            return _DISABLE
+        engine.on_return(_getframe(1), value)
+        return None
+
+    def _py_unwind(self, code: CodeType, offset: int, exc: BaseException) -> object:
+        if self.engine.steps:
+            self.engine.on_return(_getframe(1), None)
+        return None
+
+    def _call(self, code: CodeType, offset: int, callable_: object, arg0: object) -> object:
+        if self._quiet():
+            return _DISABLE
+        self.engine.checkpoint(_getframe(1))
+        return None
+
+    def _instruction(self, code: CodeType, offset: int) -> object:
+        if self._quiet():
+            return _DISABLE
+        self.engine.checkpoint(_getframe(1))
+        return None
+

@@ -1,0 +1,167 @@
+"""The ``sys.settrace`` backend (Python 3.10 and 3.11; available on 3.12+ for testing).
+
+Design note
+-----------
+A trace function in a thread costs 2-9x on 3.10/3.11 even when it returns None for every
+frame, so no thread has one unless something needs it:
+
+- breakpoints set: every thread gets the trace function (``_ctrace.set_trace`` for threads
+  that run already, ``threading.settrace`` for later ones).  Its ``call`` handler answers a local
+  tracer only for code objects that hold a breakpoint, so the cost is one C-to-Python call per
+  function call (still far below pdb's, which traces every line of every file);
+- freezing: every other thread gets it, with ``f_trace`` set on every frame of its stack and
+  opcode events on its innermost frame, so that it parks at its next opcode, and a thread in a
+  C call parks at the first opcode after the call returns;
+- stepping: the stepping thread traces its own stack (and every new frame, for ``step``).
+
+On thaw, the presenter puts every thread back to the breakpoint-only state (or to none) before
+it wakes anybody; a thread that was blocked in C and comes back later finds its opcode tracing
+gone or drops it at its first event.
+
+The session runs inside the trace function of the presenter, where CPython sends no events.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from _thread import get_ident
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from .._engine import World
+from . import Backend, _ctrace
+
+if TYPE_CHECKING:
+    from .._engine import Engine
+
+
+def _stack(frame: FrameType | None) -> list[FrameType]:
+    frames = []
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    return frames
+
+
+class SettraceBackend(Backend):
+    name = "settrace"
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._tracing_all = False
+
+    def start(self) -> None:
+        return None
+
+    def shutdown(self) -> None:
+        threading.settrace(None)  # type: ignore[arg-type]
+        _ctrace.set_trace(None, skip=self.engine.exempt)
+        for top in sys._current_frames().values():
+            for f in _stack(top):
+                f.f_trace = None
+                f.f_trace_opcodes = False
+        sys.settrace(None)
+        self._tracing_all = False
+
+    # -- engine transitions ----------------------------------------------------------------
+    def breakpoints_changed(self) -> None:
+        if self.engine.world is World.RUNNING:
+            self._steady(skip=frozenset(self.engine.steps))
+        # While the world is frozen every thread traces already, and the thaw applies the
+        # new table to all of them.
+
+    def begin_freeze(self) -> None:
+        me = get_ident()
+        engine = self.engine
+        threading.settrace(self._trace)
+        _ctrace.set_trace(self._trace, skip=engine.exempt | {me})
+        for ident, top in sys._current_frames().items():
+            if ident == me or ident in engine.exempt:
+                continue
+            for f in _stack(top):
+                f.f_trace = self._trace
+            top.f_trace_opcodes = True
+
+    def settle(self, blocked: dict[int, FrameType]) -> None:
+        return None
+
+    def thaw(self) -> None:
+        self._steady(skip=frozenset(self.engine.steps))
+
+    def _steady(self, skip: frozenset[int]) -> None:
+        """Put every thread but ``skip`` back to the breakpoint-only state (or no tracing)."""
+        engine = self.engine
+        bps = engine.breakpoints
+        tracer = self._trace if bps else None
+        threading.settrace(tracer)  # type: ignore[arg-type]
+        exempt = engine.exempt
+        if bps or self._tracing_all or engine.world is not World.RUNNING:
+            _ctrace.set_trace(tracer, skip=exempt | skip)
+        self._tracing_all = bool(bps)
+        for ident, top in sys._current_frames().items():
+            if ident in skip or ident in exempt:
+                continue
+            for f in _stack(top):
+                f.f_trace_opcodes = False
+                f.f_trace = tracer if tracer is not None and bps.interesting(f.f_code) else None
+
+    def arm_step(self, ident: int, frame: FrameType) -> None:
+        if ident == get_ident():
+            sys.settrace(self._trace)
+        else:
+            _ctrace.set_trace(self._trace, only=(ident,))
+        for f in _stack(frame):
+            f.f_trace = self._trace
+            f.f_trace_opcodes = False
+
+    def step_done(self) -> None:
+        return None
+
+    def unparked(self, frame: FrameType) -> None:
+        engine = self.engine
+        if engine.world is World.RUNNING and get_ident() not in engine.steps:
+            frame.f_trace_opcodes = False
+
+    # -- the trace function (hot path) -----------------------------------------------------
+    def _wants(self, frame: FrameType) -> bool:
+        """Whether ``frame`` needs line events now."""
+        engine = self.engine
+        ident = get_ident()
+        if engine.world is not World.RUNNING and ident != engine.runner:
+            return True
+        step = engine.steps.get(ident)
+        if step is not None and (step.anywhere or step.frame is frame):
+            return True
+        bps = engine.breakpoints
+        return bool(bps) and bps.interesting(frame.f_code)
+
+    def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
+        engine = self.engine
+        if event == "call":
+            if engine.world is World.RUNNING and not engine.steps:
+                bps = engine.breakpoints
+                if not bps or not bps.interesting(frame.f_code):
+                    return None
+            engine.on_call(frame)
+            return self._trace if self._wants(frame) else None
+        if event == "line":
+            if engine.world is World.RUNNING and not engine.steps:
+                if engine.breakpoints.at_code_line(frame.f_code, frame.f_lineno):
+                    engine.on_line(frame)
+                elif not self._wants(frame):
+                    frame.f_trace = None
+                return None
+            engine.on_line(frame)
+            return None
+        if event == "opcode":
+            if engine.world is not World.RUNNING and get_ident() != engine.runner:
+                engine.checkpoint(frame)
+            else:
+                frame.f_trace_opcodes = False  # back from C after the thaw, or the runner
+            return None
+        if event == "return":
+            if engine.world is not World.RUNNING or engine.steps:
+                engine.on_return(frame, arg)
+            return None
+        return None

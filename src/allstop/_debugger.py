@@ -1,0 +1,33 @@
+"""The process-wide debugger: one engine, one session, one front end, set up once.
+
+Everything the session needs is imported here, before the first freeze (see ``_session``).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ._engine import Engine
+from ._session import Session
+from .ui.line import LineIO
+
+_setup_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def engine() -> Engine:
+    """The engine of this process, set up and hooked in on first use."""
+    global _engine
+    with _setup_lock:
+        if _engine is None:
+            engine = Engine()
+            session = Session(engine, _front_end())
+            engine.handler = session
+            session.evaluator.start()
+            _engine = engine
+        _engine.start()
+        return _engine
+
+
+def _front_end() -> LineIO:
+    return LineIO()

@@ -1,0 +1,583 @@
+"""The world: freeze, park, thaw and resume every Python thread of the process.
+
+Design note
+-----------
+When one thread *stops* (breakpoint, finished step, ``breakpoint()``), it becomes the
+*presenter*: it freezes the world, hands a ``StopEvent`` to the stop handler (the session, which
+runs right there, in the presenter's thread, inside the interpreter hook), and applies the
+``Resume`` the handler returns.
+
+Freezing is cooperative.  The backend makes every other thread call ``checkpoint()`` at its
+next Python line (or call, or instruction, depending on the backend); there the thread *parks*:
+it blocks on a lock of its own until it is woken.  A thread that is inside a C call (sleep,
+lock, queue, socket...) cannot park until it returns; we call it *blocked*, decide that from
+where its innermost frame is (an instruction that calls out), never from a timer, and the
+backend keeps a checkpoint where it will come back to Python, so it parks before it runs any
+Python code of its own.  The presenter waits only for the threads that can still move.
+
+What it guarantees:
+
+- While the handler runs, no other non-exempt thread runs Python code, except
+  (a) a thread running ``threading``'s own start-up code, so that ``Thread.start()`` called
+  from the session returns (the new thread parks when its target is entered, as ``new``);
+  (b) the *runner*: the one thread stepping with scheduler-locking on.
+- Two threads that stop at once: one presents, the other parks as ``breakpoint`` and presents
+  when the first one continues.  Nothing is lost; the engine lock is never held while waiting.
+- The debugger's own threads (``exempt``) are never parked.
+
+What it cannot do: park a thread that never returns from C (it stays ``blocked``), or stop
+Python code run by signal handlers or finalizers inside a parked thread's wait.
+
+The engine never prints and knows nothing about commands: that is the session's job.
+"""
+
+from __future__ import annotations
+
+import _thread
+import dis
+import enum
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING, Protocol
+
+from ._breakpoints import BreakpointTable
+from ._model import NO_VALUE, StopEvent, StopReason
+
+if TYPE_CHECKING:
+    from ._backends import Backend
+
+
+class World(enum.IntEnum):
+    RUNNING = 0
+    FREEZING = 1
+    FROZEN = 2
+
+
+class StepKind(enum.Enum):
+    STEP = "step"
+    """Stop at the next event anywhere in the thread (pdb's ``step``)."""
+    NEXT = "next"
+    """Stop at the next line of ``frame`` or when it returns (pdb's ``next``)."""
+    RETURN = "return"
+    """Stop when ``frame`` returns (pdb's ``return``)."""
+    UNTIL = "until"
+    """Stop at a line >= ``lineno`` in ``frame``, or when it returns (pdb's ``until``)."""
+    FIRST_LINE = "first-line"
+    """Stop at the first line run in ``frame``: function breakpoints and ``--stop``."""
+
+
+@dataclass
+class StepRequest:
+    """What one stepping thread waits for (bdb's stopframe / returnframe / stoplineno)."""
+
+    kind: StepKind
+    frame: FrameType | None = None
+    lineno: int = 0
+    reason: StopReason = StopReason.STEP
+    breakpoint: int | None = None
+
+    @property
+    def anywhere(self) -> bool:
+        """Whether any frame of the thread may stop (needs events everywhere)."""
+        return self.kind is StepKind.STEP
+
+    def stops_at_line(self, frame: FrameType) -> bool:
+        if self.kind is StepKind.STEP:
+            return True
+        if frame is not self.frame:
+            return False
+        if self.kind is StepKind.RETURN:
+            return False
+        return frame.f_lineno >= self.lineno
+
+    def stops_at_call(self, frame: FrameType) -> bool:
+        return self.kind is StepKind.STEP
+
+    def stops_at_return(self, frame: FrameType) -> bool:
+        if self.kind is StepKind.STEP:
+            return True
+        return frame is self.frame and self.kind is not StepKind.FIRST_LINE
+
+
+class ResumeHow(enum.Enum):
+    CONTINUE = "continue"
+    STEP = "step"
+    DETACH = "detach"
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What the stop handler asks for when the user is done with a stop."""
+
+    how: ResumeHow
+    step: StepRequest | None = None
+    thread: int | None = None
+    """The ident of the thread to step (default: the presenter)."""
+    scheduler_locking: bool = True
+    """Step with every other thread frozen (gdb's ``set scheduler-locking on``)."""
+
+
+CONTINUE = Resume(ResumeHow.CONTINUE)
+
+
+class StopHandler(Protocol):
+    """The session: shown a stop, returns how to resume."""
+
+    def on_stop(self, stop: StopEvent) -> Resume: ...
+
+    def on_internal_error(self, exc: BaseException) -> None: ...
+
+
+@dataclass(eq=False)
+class _Parked:
+    """A parked thread: where it parked, and the lock it sleeps on."""
+
+    ident: int
+    frame: FrameType
+    new: bool
+    wake: _thread.LockType = field(default_factory=_thread.allocate_lock)
+
+
+# Instructions at which a thread whose innermost frame stands there is (or may be) inside a C
+# call.  3.11+ report the call instruction itself; 3.10 the same for its CALL_* family.
+_CALL_OPS = frozenset(
+    op
+    for name, op in dis.opmap.items()
+    if name.startswith(("CALL", "PRECALL", "BEFORE_WITH", "SETUP_WITH", "BEFORE_ASYNC_WITH"))
+    or name in {"IMPORT_NAME", "FOR_ITER", "SEND", "YIELD_VALUE", "GET_AWAITABLE"}
+)
+_PY_310 = sys.version_info < (3, 11)
+
+
+def in_c_call(frame: FrameType) -> bool:
+    """Whether a thread whose innermost frame is ``frame`` stands at a call out of Python.
+
+    Decided from where the frame is, not from how long it has not moved.  A thread that waits
+    for the GIL right after such a call is taken for blocked too; it parks at its next
+    checkpoint, which the backend keeps for blocked threads.
+    """
+    lasti = frame.f_lasti
+    if lasti < 0:
+        return False
+    offset = lasti * 2 if _PY_310 else lasti
+    code = frame.f_code.co_code
+    if offset >= len(code):
+        return False
+    return code[offset] in _CALL_OPS
+
+
+_THREADING_FILE = threading.__file__
+_RUN_CODE = threading.Thread.run.__code__
+
+
+def in_thread_startup(frame: FrameType) -> bool:
+    """Whether every frame of the stack is ``threading``'s own start-up code (``Thread.run``,
+    where the target starts, excluded)."""
+    f: FrameType | None = frame
+    while f is not None:
+        code = f.f_code
+        if code.co_filename != _THREADING_FILE or code is _RUN_CODE:
+            return False
+        f = f.f_back
+    return True
+
+
+def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
+    """The first frame of every thread allstop starts: a backend that sees this code object
+    exempts the thread before it can be parked."""
+    engine.exempt.add(_thread.get_ident())
+    fn()
+
+
+EXEMPT_ENTRY_CODE: CodeType = _exempt_entry.__code__
+
+
+class ThreadRegistry:
+    """Small stable thread numbers: 1 is the main thread, then in order of first sight."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[int, int] = {}
+        self._next = 2
+
+    def number(self, ident: int) -> int:
+        found = self._numbers.get(ident)
+        if found is None:
+            if ident == main_ident():
+                found = 1
+            else:
+                found = self._next
+                self._next += 1
+            self._numbers[ident] = found
+        return found
+
+    def ident(self, number: int) -> int | None:
+        for ident, n in self._numbers.items():
+            if n == number:
+                return ident
+        return None
+
+    def known(self) -> dict[int, int]:
+        return dict(self._numbers)
+
+    def forget(self, ident: int) -> None:
+        self._numbers.pop(ident, None)
+
+
+def main_ident() -> int:
+    # threading._main_thread is read without calling into threading (no locks taken).
+    main = getattr(threading, "_main_thread", None)
+    ident = getattr(main, "ident", None)
+    return ident if isinstance(ident, int) else -1
+
+
+class Engine:
+    """The one engine of the process (see the module's design note)."""
+
+    def __init__(self, backend_name: str | None = None) -> None:
+        from ._backends import choose_backend
+
+        self.exempt: set[int] = set()
+        self.world = World.RUNNING
+        self.runner: int | None = None
+        """The thread allowed to run while the world is frozen (a locked step)."""
+        self.steps: dict[int, StepRequest] = {}
+        self.breakpoints = BreakpointTable()
+        self.registry = ThreadRegistry()
+        self.handler: StopHandler | None = None
+        self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._parked: dict[int, _Parked] = {}
+        self._awaited: set[int] = set()
+        self._pending: deque[StopEvent] = deque()
+        self._presenter: int | None = None
+        self._alive_at_freeze: frozenset[int] = frozenset()
+        self.backend: Backend = choose_backend(self, backend_name)
+        self.active = False
+
+    # -- setting up ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Hook into the interpreter.  Costs nothing while no breakpoint is set."""
+        if not self.active:
+            self.backend.start()
+            self.active = True
+
+    def spawn_exempt(self, fn: Callable[[], None]) -> None:
+        """Start a thread of the debugger's own: never parked, never traced."""
+        _thread.start_new_thread(_exempt_entry, (self, fn))
+
+    def breakpoints_changed(self) -> None:
+        self.start()
+        self.backend.breakpoints_changed()
+
+    def stop_soon(self, frame: FrameType) -> None:
+        """Stop the calling thread at the next line of ``frame``, or when ``frame`` returns
+        (``breakpoint()``).  The debugger's own threads never stop."""
+        ident = _thread.get_ident()
+        if ident in self.exempt:
+            return
+        self.start()
+        with self._lock:
+            self.steps[ident] = StepRequest(StepKind.NEXT, frame, reason=StopReason.TRACE)
+        self.backend.arm_step(ident, frame)
+
+    # -- what the session reads ------------------------------------------------------------
+    @property
+    def presenter(self) -> int | None:
+        return self._presenter
+
+    def parked_frames(self) -> dict[int, FrameType]:
+        """Where each parked thread parked (its live stack shows allstop's own code on top)."""
+        return {ident: p.frame for ident, p in list(self._parked.items())}
+
+    def new_threads(self) -> frozenset[int]:
+        return frozenset(ident for ident, p in list(self._parked.items()) if p.new)
+
+    def pending_stops(self) -> list[StopEvent]:
+        return list(self._pending)
+
+    def alive_at_freeze(self) -> frozenset[int]:
+        return self._alive_at_freeze
+
+    # -- hot path: called by the backends --------------------------------------------------
+    def checkpoint(self, frame: FrameType) -> None:
+        """Park the calling thread if the world is (being) frozen and it may not run."""
+        ident = _thread.get_ident()
+        if self.world is World.RUNNING or ident == self.runner or ident == self._presenter:
+            return
+        if ident in self.exempt:
+            return
+        if frame.f_code is EXEMPT_ENTRY_CODE:
+            self.exempt.add(ident)
+            return
+        if in_thread_startup(frame):
+            return
+        self._park(ident, frame)
+
+    def on_line(self, frame: FrameType) -> None:
+        """A line event in a frame the backend watches for this thread."""
+        ident = _thread.get_ident()
+        if self.world is not World.RUNNING and ident != self.runner:
+            self.checkpoint(frame)
+            return
+        step = self.steps.get(ident)
+        if step is not None and step.stops_at_line(frame):
+            if step.kind is StepKind.FIRST_LINE and step.breakpoint is not None:
+                bp = self.breakpoints.get(step.breakpoint)
+                if bp is None or self.breakpoints.effective([bp], frame, ident) is None:
+                    del self.steps[ident]
+                    self.backend.step_done()
+                    return
+            self.report_stop(frame, step.reason, breakpoint=step.breakpoint)
+            return
+        candidates = self.breakpoints.at_code_line(frame.f_code, frame.f_lineno)
+        if candidates:
+            bp = self.breakpoints.effective(candidates, frame, ident)
+            if bp is not None:
+                self.report_stop(frame, StopReason.BREAKPOINT, breakpoint=bp.number)
+
+    def on_call(self, frame: FrameType) -> None:
+        """A frame starts running code the backend watches (or any code, while stepping)."""
+        ident = _thread.get_ident()
+        if self.world is not World.RUNNING and ident != self.runner:
+            self.checkpoint(frame)
+            return
+        step = self.steps.get(ident)
+        if step is not None and step.stops_at_call(frame):
+            self.report_stop(frame, StopReason.CALL)
+            return
+        if (step is None or step.kind is not StepKind.FIRST_LINE) and self.breakpoints.has_functions:
+            for bp in self.breakpoints.functions_entered(frame.f_code):
+                if bp.enabled and (bp.thread is None or bp.thread == ident):
+                    self.steps[ident] = StepRequest(
+                        StepKind.FIRST_LINE,
+                        frame,
+                        reason=StopReason.BREAKPOINT,
+                        breakpoint=bp.number,
+                    )
+                    self.backend.arm_step(ident, frame)
+                    return
+
+    def on_return(self, frame: FrameType, value: object) -> None:
+        """A watched frame is returning (or unwinding, with ``value`` None)."""
+        ident = _thread.get_ident()
+        if self.world is not World.RUNNING and ident != self.runner:
+            self.checkpoint(frame)
+            return
+        step = self.steps.get(ident)
+        if step is None:
+            return
+        if step.stops_at_return(frame):
+            self.report_stop(frame, StopReason.RETURN, return_value=value)
+        elif step.frame is frame:
+            # A function breakpoint's frame returned before running a line.
+            del self.steps[ident]
+            self.backend.step_done()
+
+    # -- stops -----------------------------------------------------------------------------
+    def report_stop(
+        self,
+        frame: FrameType,
+        reason: StopReason,
+        *,
+        breakpoint: int | None = None,
+        return_value: object = NO_VALUE,
+        message: str = "",
+    ) -> None:
+        """The calling thread stops: present it now, or after the stop being shown."""
+        ident = _thread.get_ident()
+        if ident in self.exempt:
+            return
+        stop = StopEvent(ident, frame, reason, breakpoint, return_value, message)
+        with self._lock:
+            had_step = self.steps.pop(ident, None) is not None
+            if self.runner == ident:
+                self.runner = None
+            if self._presenter is None:
+                self._presenter = ident
+                queued = False
+            else:
+                self._pending.append(stop)
+                queued = True
+        if had_step:
+            self.backend.step_done()
+        if queued:
+            self._park(ident, frame)
+            if self._presenter != ident:
+                return  # the world was detached without presenting this stop
+        self._present(stop)
+
+    def _present(self, stop: StopEvent) -> None:
+        self._freeze(stop.ident)
+        handler = self.handler
+        resume = CONTINUE
+        if handler is not None:
+            try:
+                resume = handler.on_stop(stop)
+            except Exception as exc:
+                handler.on_internal_error(exc)
+                resume = CONTINUE
+        self._resume(stop, resume)
+
+    def _resume(self, stop: StopEvent, resume: Resume) -> None:
+        me = stop.ident
+        if resume.how is ResumeHow.DETACH:
+            self.detach()
+            return
+        if resume.how is ResumeHow.CONTINUE:
+            with self._lock:
+                nxt = self._pending.popleft() if self._pending else None
+                self._presenter = nxt.ident if nxt is not None else None
+                if nxt is not None:
+                    self._wake(nxt.ident)
+            if nxt is None:
+                self._thaw()
+            else:
+                self._park(me, stop.frame)
+            return
+        assert resume.step is not None
+        target = resume.thread if resume.thread is not None else me
+        step = resume.step
+        if target == me and stop.reason is StopReason.RETURN and step.frame is stop.frame:
+            # At a --Return--, the frame is leaving: next/until/step stop at the next event
+            # of the thread, and return stops in the caller (bdb does the same).
+            if step.kind is StepKind.RETURN and stop.frame.f_back is not None:
+                step = StepRequest(StepKind.NEXT, stop.frame.f_back)
+            else:
+                step = StepRequest(StepKind.STEP)
+        frame = stop.frame if target == me else self._frame_of(target)
+        with self._lock:
+            self.steps[target] = step
+            self._presenter = None
+            if resume.scheduler_locking:
+                self.runner = target
+        if frame is not None:
+            self.backend.arm_step(target, frame)
+        if not resume.scheduler_locking:
+            self._thaw()
+            return
+        if target != me:
+            with self._lock:
+                self._wake(target)
+            self._park(me, stop.frame)
+
+    def _frame_of(self, ident: int) -> FrameType | None:
+        parked = self._parked.get(ident)
+        if parked is not None:
+            return parked.frame
+        return sys._current_frames().get(ident)
+
+    # -- freezing --------------------------------------------------------------------------
+    def _freeze(self, me: int) -> None:
+        with self._lock:
+            if self.world is World.FROZEN:
+                return
+            self.world = World.FREEZING
+            # A stop by another thread ends every step in progress (gdb reports the new stop).
+            for ident in [i for i in self.steps if i != me]:
+                del self.steps[ident]
+        self.backend.begin_freeze()
+        blocked = self._wait_settled(me)
+        with self._lock:
+            self.world = World.FROZEN
+            self._alive_at_freeze = frozenset(sys._current_frames())
+        self.backend.settle(blocked)
+
+    def _wait_settled(self, me: int) -> dict[int, FrameType]:
+        """Wait until every other thread is parked or blocked in C; return the blocked ones."""
+        stuck_since: dict[int, tuple[FrameType, int, int]] = {}
+        with self._settled:
+            while True:
+                blocked: dict[int, FrameType] = {}
+                moving: set[int] = set()
+                for ident, frame in sys._current_frames().items():
+                    if ident == me or ident in self.exempt or ident in self._parked:
+                        continue
+                    if in_c_call(frame):
+                        blocked[ident] = frame
+                        continue
+                    # Safety net for code that blocks without a call instruction (a C
+                    # iterator, a C __enter__): unmoved across four waits is blocked.
+                    seen = stuck_since.get(ident)
+                    if seen is not None and seen[0] is frame and seen[1] == frame.f_lasti:
+                        if seen[2] >= 4:
+                            blocked[ident] = frame
+                            continue
+                        stuck_since[ident] = (frame, frame.f_lasti, seen[2] + 1)
+                    else:
+                        stuck_since[ident] = (frame, frame.f_lasti, 0)
+                    moving.add(ident)
+                if not moving:
+                    self._awaited = set()
+                    return blocked
+                self._awaited = moving
+                self._settled.wait(0.05)
+
+    def _park(self, ident: int, frame: FrameType) -> None:
+        """Block the calling thread until it may leave: the world thaws, it must present a
+        stop, or it is asked to run a step while the others stay frozen."""
+        with self._lock:
+            if self._may_leave(ident):
+                return
+            parked = _Parked(
+                ident,
+                frame,
+                new=self.world is World.FROZEN and ident not in self._alive_at_freeze,
+            )
+            parked.wake.acquire()
+            self._parked[ident] = parked
+            if ident in self._awaited:
+                self._awaited.discard(ident)
+                if not self._awaited:
+                    self._settled.notify()
+        try:
+            while True:
+                try:
+                    parked.wake.acquire()
+                except KeyboardInterrupt:
+                    # Ctrl-C reaches the main thread even when it is parked: the world stays
+                    # frozen; the session owns the keyboard.
+                    continue
+                with self._lock:
+                    if self._may_leave(ident):
+                        return
+        finally:
+            with self._lock:
+                self._parked.pop(ident, None)
+            self.backend.unparked(frame)
+
+    def _may_leave(self, ident: int) -> bool:
+        """Whether a parked (or parking) thread may go on (engine lock held)."""
+        if self._presenter == ident or self.runner == ident:
+            return True
+        if self.world is not World.RUNNING:
+            return False
+        return not any(stop.ident == ident for stop in self._pending)
+
+    def _wake(self, ident: int) -> None:
+        """Wake one parked thread (engine lock held)."""
+        parked = self._parked.get(ident)
+        if parked is not None and parked.wake.locked():
+            parked.wake.release()
+
+    def _thaw(self) -> None:
+        self.backend.thaw()
+        with self._lock:
+            self.world = World.RUNNING
+            self.runner = None
+            for ident in list(self._parked):
+                self._wake(ident)
+
+    def detach(self) -> None:
+        """Remove every breakpoint and all tracing, then resume the world."""
+        with self._lock:
+            self.breakpoints.clear()
+            self.steps.clear()
+            self._pending.clear()
+            self._presenter = None
+        self.backend.shutdown()
+        self.active = False
+        self._thaw()

@@ -1,0 +1,93 @@
+"""What every front end reads: frozen views of threads, frames and stops.
+
+These objects are built while the world is frozen (see ``_snapshot``) and never change
+afterwards.  A ``FrameView`` keeps a reference to the live frame object so that the session
+can evaluate in it, but every field a front end displays is copied at snapshot time.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from types import FrameType
+
+
+class ThreadState(enum.Enum):
+    """The state of one thread while the world is stopped."""
+
+    STOPPED = "stopped"
+    """The thread being debugged: it reported the stop the session is showing."""
+    BREAKPOINT = "breakpoint"
+    """Reached a breakpoint (or finished a step) while another stop was shown: presented next."""
+    FROZEN = "frozen"
+    """Parked at a checkpoint; runs no Python code until the world resumes."""
+    BLOCKED = "blocked"
+    """Inside a C call (sleep, lock, queue, socket...): parks the moment it returns to Python."""
+    NEW = "new"
+    """Started while the world was frozen; parked before running its target."""
+    FINISHED = "finished"
+    """Known at an earlier stop, gone now."""
+    CRASHED = "crashed"
+    """Dying of an unhandled exception."""
+
+
+class StopReason(enum.Enum):
+    """Why the world stopped."""
+
+    BREAKPOINT = "breakpoint"
+    STEP = "step"
+    TRACE = "trace"
+    """``breakpoint()`` / ``allstop.set_trace()``."""
+    CALL = "call"
+    """A ``step`` entered a new function (pdb's ``--Call--``)."""
+    RETURN = "return"
+    """A frame is about to return (pdb's ``--Return--``)."""
+    PAUSE = "pause"
+    EXCEPTION = "exception"
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """One Python frame, as it was when the world stopped."""
+
+    filename: str
+    lineno: int
+    function: str
+    frame: FrameType | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """One thread of the program, as it was when the world stopped."""
+
+    number: int
+    ident: int
+    name: str
+    daemon: bool
+    state: ThreadState
+    frames: tuple[FrameView, ...] = ()
+    """Innermost frame first."""
+    detail: str = ""
+    """A short note on the state, e.g. the breakpoint reached or what a blocked thread waits on."""
+
+    @property
+    def top(self) -> FrameView | None:
+        return self.frames[0] if self.frames else None
+
+
+NO_VALUE: object = object()
+"""Marks a stop that carries no return value."""
+
+
+@dataclass(frozen=True)
+class StopEvent:
+    """A stop being presented to the user: which thread, where and why."""
+
+    ident: int
+    frame: FrameType
+    reason: StopReason
+    breakpoint: int | None = None
+    """The breakpoint number, when ``reason`` is ``BREAKPOINT``."""
+    return_value: object = field(default=NO_VALUE, repr=False)
+    """The value being returned, when ``reason`` is ``RETURN``."""
+    message: str = ""

@@ -1,0 +1,75 @@
+"""Line mode: pdb-style prompt on the program's standard input and output.
+
+Design note: the world is frozen while this runs, and a frozen thread may hold the lock of
+``sys.stdout`` (parked in the middle of a ``print``) or be blocked reading ``sys.stdin``.  So
+line mode never touches those objects: it reads and writes file descriptors of its own,
+duplicated from 0 and 1 when the debugger is set up, with its own line buffer.  It never
+imports prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import select
+
+
+class LineIO:
+    """A ``SessionIO`` over two file descriptors."""
+
+    def __init__(self, in_fd: int = 0, out_fd: int = 1) -> None:
+        self._in = os.dup(in_fd)
+        self._out = os.dup(out_fd)
+        self._buffer = b""
+        self._eof = False
+
+    def message(self, text: str) -> None:
+        self._write(text + "\n")
+
+    def error(self, text: str) -> None:
+        self._write(text + "\n")
+
+    def read_command(self, prompt: str) -> str | None:
+        self._write(prompt)
+        while b"\n" not in self._buffer:
+            if self._eof:
+                break
+            try:
+                chunk = self._read()
+            except KeyboardInterrupt:
+                self._buffer = b""
+                self._write("\n--KeyboardInterrupt--\n" + prompt)
+                continue
+            if not chunk:
+                self._eof = True
+        if b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+        elif self._buffer:
+            line, self._buffer = self._buffer, b""
+        else:
+            return None
+        return line.decode("utf-8", "replace").rstrip("\r")
+
+    def _read(self) -> bytes:
+        while True:
+            try:
+                chunk = os.read(self._in, 65536)
+            except BlockingIOError:
+                select.select([self._in], [], [])
+                continue
+            self._buffer += chunk
+            return chunk
+
+    def _write(self, text: str) -> None:
+        data = text.encode("utf-8", "replace")
+        while data:
+            try:
+                written = os.write(self._out, data)
+            except BlockingIOError:
+                select.select([], [self._out], [])
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.EPIPE, errno.EBADF):
+                    return  # nobody reads our output any more; the session goes on
+                raise
+            data = data[written:]
