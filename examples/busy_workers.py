@@ -40,15 +40,13 @@ def report() -> None:
         if item is None:
             return
         name, total = item
-        print(f"{name} finished")
+        print(f"{name} finished, total {total}")
 
 
 def main() -> None:
     reporter = threading.Thread(target=report, name="reporter")
     reporter.start()
-    workers = [
-        threading.Thread(target=work, args=(i,), name=f"worker-{i}") for i in range(WORKERS)
-    ]
+    workers = [threading.Thread(target=work, args=(i,), name=f"worker-{i}") for i in range(WORKERS)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -93,7 +93,9 @@ class BreakpointTable:
     # -- reading ---------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Breakpoint]:
         """The user's breakpoints, by number."""
-        return iter(sorted((b for b in self._by_number.values() if b.number), key=lambda b: b.number))
+        return iter(
+            sorted((b for b in self._by_number.values() if b.number), key=lambda b: b.number)
+        )
 
     def __len__(self) -> int:
         return len(self._by_number)

@@ -306,7 +306,7 @@ class Engine:
     def checkpoint(self, frame: FrameType) -> None:
         """Park the calling thread if the world is (being) frozen and it may not run."""
         ident = _thread.get_ident()
-        if self.world is World.RUNNING or ident == self.runner or ident == self._presenter:
+        if self.world is World.RUNNING or ident in (self.runner, self._presenter):
             return
         if ident in self.exempt:
             return
@@ -349,7 +349,9 @@ class Engine:
         if step is not None and step.stops_at_call(frame):
             self.report_stop(frame, StopReason.CALL)
             return
-        if (step is None or step.kind is not StepKind.FIRST_LINE) and self.breakpoints.has_functions:
+        if (
+            step is None or step.kind is not StepKind.FIRST_LINE
+        ) and self.breakpoints.has_functions:
             for bp in self.breakpoints.functions_entered(frame.f_code):
                 if bp.enabled and (bp.thread is None or bp.thread == ident):
                     self.steps[ident] = StepRequest(
@@ -551,7 +553,7 @@ class Engine:
 
     def _may_leave(self, ident: int) -> bool:
         """Whether a parked (or parking) thread may go on (engine lock held)."""
-        if self._presenter == ident or self.runner == ident:
+        if ident in (self._presenter, self.runner):
             return True
         if self.world is not World.RUNNING:
             return False

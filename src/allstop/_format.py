@@ -36,8 +36,6 @@ def safe_repr(value: object, limit: int = REPR_LIMIT) -> str:
             text = _bounded.repr(value)
         else:
             text = repr(value)
-        if not isinstance(text, str):
-            return f"<repr failed: __repr__ returned {type(text).__name__}>"
     except Exception as exc:
         return f"<repr failed: {type(exc).__name__}>"
     return truncate(text, limit)
@@ -87,9 +85,7 @@ def location(frame: FrameView, return_value: object = NO_VALUE) -> list[str]:
     return ("> " + stack_entry(frame, return_value)).split("\n")
 
 
-def stack(
-    frames: Sequence[FrameView], current: int, return_value: object = NO_VALUE
-) -> list[str]:
+def stack(frames: Sequence[FrameView], current: int, return_value: object = NO_VALUE) -> list[str]:
     """pdb's ``where``: oldest frame first, ``>`` marks frame number ``current`` (0 innermost).
 
     ``return_value`` belongs to the innermost frame (a stop at ``--Return--``)."""
@@ -135,8 +131,8 @@ def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[st
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     marks = ["  "] + ["* " if t.ident == current else "  " for t in threads]
     lines = []
-    for mark, row in zip(marks, [header, *rows]):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+    for mark, row in zip(marks, [header, *rows], strict=True):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append((mark + "  ".join([*cells, row[-1]])).rstrip())
     return lines
 
@@ -144,7 +140,8 @@ def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[st
 def thread_header(thread: ThreadView) -> str:
     """gdb's ``Thread 2 (...)`` line, used by ``bt all`` and ``thread apply``."""
     daemon = ", daemon" if thread.daemon else ""
-    return f'Thread {thread.number} "{thread.name}" (ident {thread.ident}{daemon}): {state_text(thread)}'
+    title = f'Thread {thread.number} "{thread.name}" (ident {thread.ident}{daemon})'
+    return f"{title}: {state_text(thread)}"
 
 
 def all_stacks(

@@ -28,7 +28,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -268,8 +268,7 @@ class Session:
         line = self._expand_alias(line)
         if not line:
             return
-        name, _, first = line.partition(" ")
-        if name != "alias" and ";;" in line:
+        if not line.startswith("alias") and ";;" in line:
             line, rest = line.split(";;", 1)
             self.cmdqueue.insert(0, rest.lstrip())
             line = line.rstrip()
@@ -377,7 +376,7 @@ class Session:
         """h(elp) [command]
         Without argument, list the commands; with a command name, print its help."""
         if arg:
-            method = self._command(arg.split()[0])
+            method = self._command(arg.split(maxsplit=1)[0])
             if method is None or not method.__doc__:
                 self.error(f"No help for {arg!r}")
                 return
@@ -504,15 +503,18 @@ class Session:
             if thread is not None:
                 self.message(f'[Current thread is {thread.number} "{thread.name}"]')
             return
-        if arg.split()[0] == "apply":
-            self._thread_apply(arg.split(None, 1)[1] if len(arg.split()) > 1 else "")
+        word, _, rest = arg.partition(" ")
+        if word == "apply":
+            self._thread_apply(rest.strip())
             return
         thread = self._thread_by_number(arg)
         if thread is None:
             return
         self.current = thread.ident
         self.list_lineno = None
-        self.message(f'[Switching to thread {thread.number} "{thread.name}" ({_format.state_text(thread)})]')
+        self.message(
+            f'[Switching to thread {thread.number} "{thread.name}" ({_format.state_text(thread)})]'
+        )
         self.print_location()
 
     def _thread_apply(self, arg: str) -> None:
@@ -661,7 +663,7 @@ class Session:
             self.error("Jump failed: cannot jump from a call or return event")
             return
         try:
-            stop.frame.f_lineno = lineno
+            stop.frame.f_lineno = lineno  # type: ignore[misc]  # writable in trace functions
         except ValueError as exc:
             self.error(f"Jump failed: {exc}")
             return
@@ -893,10 +895,8 @@ class Session:
         ns = {**frame.f_globals, **frame.f_locals}
         console = _Console(self, ns)
         self.message("*interactive*")
-        try:
+        with suppress(SystemExit):  # exit() leaves the console, not the program
             console.interact(banner="", exitmsg="")
-        except SystemExit:
-            pass
         self.message("now exiting InteractiveConsole...")
 
     # -- breakpoints -----------------------------------------------------------------------
@@ -974,7 +974,9 @@ class Session:
         where = f" in thread {thread_number}" if thread_number is not None else ""
         self.message(f"{kind} {bp.number} at {bp.filename}:{bp.line}{where}")
 
-    def _resolve_location(self, location: str) -> tuple[str, int, str | None, CodeType | None] | None:
+    def _resolve_location(
+        self, location: str
+    ) -> tuple[str, int, str | None, CodeType | None] | None:
         """(filename, line, funcname, code) for 'file:line', 'line' or 'function'."""
         frame = self.curframe
         colon = location.rfind(":")
@@ -1343,4 +1345,3 @@ def hard_exit(status: int) -> None:
     _thread.start_new_thread(flush, ())
     flushed.acquire(timeout=1.0)
     os._exit(status)
-

@@ -73,7 +73,7 @@ def choose_backend(engine: Engine, name: str | None = None) -> Backend:
     if not wanted:
         wanted = "monitoring" if sys.version_info >= (3, 12) else "settrace"
     if wanted == "monitoring":
-        if sys.version_info < (3, 12):
+        if not hasattr(sys, "monitoring"):
             raise RuntimeError("the monitoring backend needs Python 3.12 or newer")
         from .monitoring import MonitoringBackend
 

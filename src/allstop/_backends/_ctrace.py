@@ -93,8 +93,8 @@ def _find_trampoline() -> int:
     func = with_probe[slot - 2]
     if not func or without[slot - 2] or without[slot]:
         raise UnsupportedInterpreter("unexpected thread state layout")
-    _trampoline = func
-    return func
+    _trampoline = int(func)
+    return _trampoline
 
 
 def per_thread() -> bool:

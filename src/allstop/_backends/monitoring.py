@@ -298,4 +298,3 @@ class MonitoringBackend(Backend):
             return _DISABLE
         self.engine.checkpoint(_getframe(1))
         return None
-

@@ -55,7 +55,7 @@ class SettraceBackend(Backend):
         return None
 
     def shutdown(self) -> None:
-        threading.settrace(None)  # type: ignore[arg-type]
+        threading.settrace(None)
         _ctrace.set_trace(None, skip=self.engine.exempt)
         for top in sys._current_frames().values():
             for f in _stack(top):
@@ -94,7 +94,7 @@ class SettraceBackend(Backend):
         engine = self.engine
         bps = engine.breakpoints
         tracer = self._trace if bps else None
-        threading.settrace(tracer)  # type: ignore[arg-type]
+        threading.settrace(tracer)
         exempt = engine.exempt
         if bps or self._tracing_all or engine.world is not World.RUNNING:
             _ctrace.set_trace(tracer, skip=exempt | skip)
