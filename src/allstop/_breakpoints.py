@@ -72,8 +72,12 @@ class Breakpoint:
             return False
         if self.code is not None:
             return code is self.code
-        name = getattr(code, "co_qualname", code.co_name)
-        if self.funcname not in (code.co_name, name):
+        # 3.10 code objects have no qualified name: there 'Class.method' matches any 'method'.
+        qualname = getattr(code, "co_qualname", None)
+        if qualname is None:
+            if self.funcname.rpartition(".")[2] != code.co_name:
+                return False
+        elif self.funcname not in (code.co_name, qualname):
             return False
         return not self.filename or code_file(code) == self.filename
 

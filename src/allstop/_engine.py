@@ -143,29 +143,26 @@ class _Parked:
 
 
 # Instructions at which a thread whose innermost frame stands there is (or may be) inside a C
-# call.  3.11+ report the call instruction itself; 3.10 the same for its CALL_* family.
+# call: the CALL family of each version, with statements that call out without one.
 _CALL_OPS = frozenset(
     op
     for name, op in dis.opmap.items()
     if name.startswith(("CALL", "PRECALL", "BEFORE_WITH", "SETUP_WITH", "BEFORE_ASYNC_WITH"))
     or name in {"IMPORT_NAME", "FOR_ITER", "SEND", "YIELD_VALUE", "GET_AWAITABLE"}
 )
-_PY_310 = sys.version_info < (3, 11)
 
 
 def in_c_call(frame: FrameType) -> bool:
-    """Whether a thread whose innermost frame is ``frame`` stands at a call out of Python.
+    """Whether a thread whose innermost frame is ``frame`` stands at a call out of Python
+    (``f_lasti`` is a byte offset on every version; 3.11+ report the call instruction).
 
     Decided from where the frame is, not from how long it has not moved.  A thread that waits
     for the GIL right after such a call is taken for blocked too; it parks at its next
     checkpoint, which the backend keeps for blocked threads.
     """
-    lasti = frame.f_lasti
-    if lasti < 0:
-        return False
-    offset = lasti * 2 if _PY_310 else lasti
+    offset = frame.f_lasti
     code = frame.f_code.co_code
-    if offset >= len(code):
+    if not 0 <= offset < len(code):
         return False
     return code[offset] in _CALL_OPS
 

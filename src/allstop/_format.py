@@ -5,43 +5,101 @@ from __future__ import annotations
 
 import linecache
 import os
-import reprlib
 from collections import deque
 from collections.abc import Sequence
 
-from ._model import NO_VALUE, FrameView, ThreadState, ThreadView
+from ._model import FrameView, ThreadState, ThreadView
 
 REPR_LIMIT = 4096
 """The most characters of one value the session prints (``p``, displays, ``args``)."""
 
-_BIG = 10_000
-"""Containers longer than this are shown through reprlib, which never walks all of them."""
+_CONTAINERS = (list, tuple, dict, set, frozenset, deque)
+_BUILTIN_REPRS = {t.__repr__ for t in _CONTAINERS}
 
-_bounded = reprlib.Repr()
-_bounded.maxlevel = 4
-_bounded.maxlist = _bounded.maxtuple = _bounded.maxset = _bounded.maxfrozenset = 200
-_bounded.maxdict = _bounded.maxdeque = _bounded.maxarray = 200
-_bounded.maxstring = _bounded.maxother = REPR_LIMIT
+
+class _Budget(Exception):
+    """The output is long enough: stop walking."""
 
 
 def safe_repr(value: object, limit: int = REPR_LIMIT) -> str:
-    """``repr(value)``, but never raises, never walks a huge container and never returns more
-    than about ``limit`` characters."""
+    """``repr(value)``, except that it never raises, never walks more of a container than it
+    shows, and never returns much more than ``limit`` characters.
+
+    Containers that use the built-in repr (list, tuple, dict, set, frozenset, deque and their
+    subclasses that do not override it) are written item by item in ``repr``'s own format and
+    order, nested ones included, until ``limit`` is reached; anything else is ``repr()``-ed
+    and cut.  A repr that raises shows as ``<repr failed: ExcType>``.
+    """
+    kind = type(value)
+    if not isinstance(value, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
+        return _plain_repr(value, limit)
+    parts: list[str] = []
+    size = [0]
+
+    def put(text: str) -> None:
+        parts.append(text)
+        size[0] += len(text)
+        if size[0] > limit:
+            raise _Budget
+
+    def walk(obj: object, seen: frozenset[int]) -> None:
+        kind = type(obj)
+        if not isinstance(obj, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
+            put(_plain_repr(obj, limit))
+            return
+        if id(obj) in seen:
+            put("[...]" if isinstance(obj, list) else "{...}")
+            return
+        inner = seen | {id(obj)}
+        if isinstance(obj, dict):
+            put("{")
+            for index, (key, item) in enumerate(obj.items()):
+                put(", " if index else "")
+                walk(key, inner)
+                put(": ")
+                walk(item, inner)
+            put("}")
+            return
+        name = kind.__name__
+        if isinstance(obj, (set, frozenset)) and not obj:
+            put(f"{name}()")
+            return
+        if isinstance(obj, list):
+            opening, closing = "[", "]"
+        elif isinstance(obj, tuple):
+            opening, closing = "(", ")"
+        elif isinstance(obj, deque):
+            opening, closing = f"{name}([", "])"
+        elif kind is set:
+            opening, closing = "{", "}"
+        else:  # frozenset, and set subclasses: Name({...})
+            opening, closing = f"{name}({{", "})"
+        put(opening)
+        for index, item in enumerate(obj):
+            put(", " if index else "")
+            walk(item, inner)
+        if isinstance(obj, tuple) and len(obj) == 1:
+            put(",")
+        if isinstance(obj, deque) and obj.maxlen is not None:
+            put(f"], maxlen={obj.maxlen})")
+            return
+        put(closing)
+
     try:
-        if (
-            isinstance(value, (list, tuple, dict, set, frozenset, deque))
-            and len(value) > _BIG
-            and type(value).__repr__ in _BUILTIN_REPRS
-        ):
-            text = _bounded.repr(value)
-        else:
-            text = repr(value)
-    except Exception as exc:
+        walk(value, frozenset())
+    except _Budget:
+        return "".join(parts)[:limit] + "... (truncated)"
+    except BaseException as exc:  # a hostile repr must not end the session (nor the program)
+        return f"<repr failed: {type(exc).__name__}>"
+    return "".join(parts)
+
+
+def _plain_repr(obj: object, limit: int) -> str:
+    try:
+        text = repr(obj)
+    except BaseException as exc:
         return f"<repr failed: {type(exc).__name__}>"
     return truncate(text, limit)
-
-
-_BUILTIN_REPRS = {t.__repr__ for t in (list, tuple, dict, set, frozenset, deque)}
 
 
 def truncate(text: str, limit: int) -> str:
@@ -60,7 +118,7 @@ def short_path(filename: str, cwd: str | None = None) -> str:
         rel = os.path.relpath(filename, cwd)
     except ValueError:
         return filename
-    if not rel.startswith(".."):
+    if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
         return rel
     return os.path.basename(filename)
 
@@ -69,30 +127,31 @@ def source_line(filename: str, lineno: int) -> str:
     return linecache.getline(filename, lineno).strip()
 
 
-def stack_entry(frame: FrameView, return_value: object = NO_VALUE) -> str:
-    """pdb's ``format_stack_entry``: ``file(line)function()`` and ``-> source``."""
+def stack_entry(frame: FrameView, return_repr: str | None = None) -> str:
+    """pdb's ``format_stack_entry``: ``file(line)function()`` (``->value`` at a return) and
+    ``-> source``."""
     entry = f"{frame.filename}({frame.lineno}){frame.function}()"
-    if return_value is not NO_VALUE:
-        entry += "->" + safe_repr(return_value, 200)
+    if return_repr is not None:
+        entry += "->" + return_repr
     source = source_line(frame.filename, frame.lineno)
     if source:
         entry += "\n-> " + source
     return entry
 
 
-def location(frame: FrameView, return_value: object = NO_VALUE) -> list[str]:
+def location(frame: FrameView, return_repr: str | None = None) -> list[str]:
     """The lines pdb prints at a stop or after up/down: ``> file(line)function()``."""
-    return ("> " + stack_entry(frame, return_value)).split("\n")
+    return ("> " + stack_entry(frame, return_repr)).split("\n")
 
 
-def stack(frames: Sequence[FrameView], current: int, return_value: object = NO_VALUE) -> list[str]:
+def stack(frames: Sequence[FrameView], current: int, return_repr: str | None = None) -> list[str]:
     """pdb's ``where``: oldest frame first, ``>`` marks frame number ``current`` (0 innermost).
 
-    ``return_value`` belongs to the innermost frame (a stop at ``--Return--``)."""
+    ``return_repr`` belongs to the innermost frame (a stop at ``--Return--``)."""
     lines: list[str] = []
     for index in range(len(frames) - 1, -1, -1):
         prefix = "> " if index == current else "  "
-        value = return_value if index == 0 else NO_VALUE
+        value = return_repr if index == 0 else None
         lines.extend((prefix + stack_entry(frames[index], value)).split("\n"))
     return lines
 
@@ -103,8 +162,13 @@ def thread_title(thread: ThreadView) -> str:
 
 
 def state_text(thread: ThreadView) -> str:
+    """``frozen``, ``breakpoint 1``, ``blocked: waits on Queue``..."""
     state = thread.state.value
-    return f"{state}: {thread.detail}" if thread.detail else state
+    if not thread.detail:
+        return state
+    if thread.state is ThreadState.BREAKPOINT:
+        return f"{state} {thread.detail}"
+    return f"{state}: {thread.detail}"
 
 
 def thread_location(thread: ThreadView) -> str:
@@ -148,7 +212,7 @@ def all_stacks(
     threads: Sequence[ThreadView],
     current: int,
     current_frame: int,
-    return_value: object = NO_VALUE,
+    return_repr: str | None = None,
 ) -> list[str]:
     """``bt all``: every thread's stack, the current thread first."""
     ordered = sorted(threads, key=lambda t: (t.ident != current, t.number))
@@ -165,7 +229,7 @@ def all_stacks(
             stack(
                 thread.frames,
                 current_frame if is_current else -1,
-                return_value if is_current and thread.state is ThreadState.STOPPED else NO_VALUE,
+                return_repr if is_current and thread.state is ThreadState.STOPPED else None,
             )
         )
     return lines

@@ -36,7 +36,7 @@ from . import _format, _snapshot
 from ._breakpoints import Breakpoint, canonic
 from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
-from ._model import NO_VALUE, FrameView, StopEvent, StopReason, ThreadState, ThreadView
+from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -230,24 +230,23 @@ class Session:
             self.error("this thread has no Python frame")
         return frame
 
-    @property
-    def return_value(self) -> object:
-        """The value being returned, when the current frame is the one stopped at
-        ``--Return--``."""
+    def _return_repr(self, innermost_only: bool = True) -> str | None:
+        """The repr of the value being returned at a ``--Return--`` stop, when the current
+        thread is the stopped one (and, with ``innermost_only``, its innermost frame is
+        current)."""
         stop = self.stop
-        if stop is None or stop.reason is not StopReason.RETURN:
-            return NO_VALUE
-        if self.current != stop.ident or self.curframe is not stop.frame:
-            return NO_VALUE
-        return stop.return_value
+        if stop is None or stop.reason is not StopReason.RETURN or self.current != stop.ident:
+            return None
+        if innermost_only and self.curframe is not stop.frame:
+            return None
+        return self._repr(stop.return_value, 200)
 
     def print_location(self) -> None:
         frames = self.frames
         if not frames:
             self.message("<no Python frames>")
             return
-        value = self.return_value if self.index == 0 else NO_VALUE
-        for line in _format.location(frames[self.index], value):
+        for line in _format.location(frames[self.index], self._return_repr()):
             self.message(line)
 
     # -- running commands ------------------------------------------------------------------
@@ -328,7 +327,7 @@ class Session:
                 return
             value = self._run(lambda: evaluate(source, frame))
             if value is not None:
-                self.message(_format.safe_repr(value))
+                self.message(self._repr(value))
         except EvaluationAbandoned as exc:
             self.error(str(exc))
         except Exception as exc:
@@ -336,6 +335,14 @@ class Session:
 
     def _run(self, fn: Callable[[], Any]) -> Any:
         return self.evaluator.run(fn)
+
+    def _repr(self, value: object, limit: int = _format.REPR_LIMIT) -> str:
+        """``safe_repr`` on the evaluation thread: a repr may wait on a frozen thread too."""
+        try:
+            text: str = self._run(lambda: _format.safe_repr(value, limit))
+        except EvaluationAbandoned as exc:
+            return f"<repr abandoned: {exc}>"
+        return text
 
     def _getval(self, expression: str) -> Any:
         """Evaluate in the current frame; errors propagate."""
@@ -406,7 +413,7 @@ class Session:
         if arg == "all":
             self.refresh()
             for line in _format.all_stacks(
-                self.threads, self.current, self.index, self.return_value_for_stack()
+                self.threads, self.current, self.index, self._return_repr(innermost_only=False)
             ):
                 self.message(line)
             return
@@ -417,14 +424,8 @@ class Session:
         if not frames:
             self.message("<no Python frames>")
             return
-        for line in _format.stack(frames, self.index, self.return_value_for_stack()):
+        for line in _format.stack(frames, self.index, self._return_repr(innermost_only=False)):
             self.message(line)
-
-    def return_value_for_stack(self) -> object:
-        stop = self.stop
-        if stop is None or stop.reason is not StopReason.RETURN or self.current != stop.ident:
-            return NO_VALUE
-        return stop.return_value
 
     def _move(self, arg: str, direction: int) -> None:
         try:
@@ -767,18 +768,20 @@ class Session:
         ns = frame.f_locals
         for name in code.co_varnames[:count]:
             if name in ns:
-                self.message(f"{name} = {_format.safe_repr(ns[name])}")
+                self.message(f"{name} = {self._repr(ns[name])}")
             else:
                 self.message(f"{name} = *** undefined ***")
 
     def do_retval(self, arg: str) -> None:
         """retval | rv
         Print the value the current function is returning (at a --Return-- stop)."""
-        value = self.return_value
-        if value is NO_VALUE:
+        text = self._return_repr()
+        if text is None:
             self.error("Not yet returned!")
             return
-        self.message(_format.safe_repr(value))
+        stop = self.stop
+        assert stop is not None
+        self.message(self._repr(stop.return_value))
 
     def do_p(self, arg: str) -> None:
         """p expression
@@ -788,7 +791,7 @@ class Session:
             return
         ok, value = self._getval_or_error(arg)
         if ok:
-            self.message(_format.safe_repr(value))
+            self.message(self._repr(value))
 
     def do_pp(self, arg: str) -> None:
         """pp expression
@@ -802,7 +805,7 @@ class Session:
         try:
             text = self._run(lambda: pprint.pformat(value))
         except Exception:
-            text = _format.safe_repr(value)
+            text = self._repr(value)
         self.message(_format.truncate(text, _format.REPR_LIMIT * 4))
 
     def do_whatis(self, arg: str) -> None:
@@ -839,7 +842,7 @@ class Session:
                 return
             self.message("Currently displaying:")
             for expression, value in shown.items():
-                self.message(f"{expression}: {_format.safe_repr(value)}")
+                self.message(f"{expression}: {self._repr(value)}")
             return
         try:
             compile(arg, "<stdin>", "eval")
@@ -848,7 +851,7 @@ class Session:
             return
         value = self._getval_except(arg)
         self.displaying.setdefault(frame, {})[arg] = value
-        self.message(f"display {arg}: {_format.safe_repr(value)}")
+        self.message(f"display {arg}: {self._repr(value)}")
 
     def do_undisplay(self, arg: str) -> None:
         """undisplay [expression]
@@ -881,8 +884,7 @@ class Session:
             if new is not old and _differ(new, old):
                 shown[expression] = new
                 self.message(
-                    f"display {expression}: {_format.safe_repr(new)}  "
-                    f"[old: {_format.safe_repr(old)}]"
+                    f"display {expression}: {self._repr(new)}  [old: {self._repr(old)}]"
                 )
 
     def do_interact(self, arg: str) -> None:

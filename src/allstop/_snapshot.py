@@ -79,7 +79,7 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
         elif ident in pending:
             state, frame = ThreadState.BREAKPOINT, pending[ident].frame
             number = pending[ident].breakpoint
-            detail = f"breakpoint {number}" if number is not None else pending[ident].reason.value
+            detail = str(number) if number else f"({pending[ident].reason.value})"
         elif ident in parked:
             frame = parked[ident]
             state = ThreadState.NEW if ident in new else ThreadState.FROZEN

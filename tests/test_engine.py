@@ -1,0 +1,426 @@
+"""Engine event scripts on real threads, for every backend (CPython's test_bdb style).
+
+Each test runs a scenario in a fresh interpreter: the engine is process-wide and a bug shows up
+as a hang, which the subprocess timeout turns into a failure.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.support.run import facts, run_python
+
+PRELUDE = """
+import queue, sys, threading, time
+from tests.support.scenario import *
+from allstop._engine import Resume, ResumeHow, StepKind, StepRequest
+"""
+
+
+def scenario(
+    body: str, backend: str, timeout: float = 30, prelude: str = PRELUDE
+) -> dict[str, object]:
+    return facts(run_python(prelude + textwrap.dedent(body), backend=backend, timeout=timeout))
+
+
+def test_breakpoint_freezes_every_other_thread_until_continue(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        counters = Counters(4)
+
+        def target():
+            return 1  # bp
+
+        def at_stop(stop):
+            emit(
+                frozen=still_for(counters),
+                parked=len(engine.parked_frames()),
+                line=stop.frame.f_lineno,
+                states=states(engine, stop),
+            )
+
+        Script(engine, at_stop)
+        bp_line = break_at(engine, target, "# bp")
+        target()
+        emit(bp_line=bp_line, moves_again=counters.moves_again())
+        """,
+        backend,
+    )
+    assert found["frozen"] is True
+    assert found["parked"] == 4
+    assert found["line"] == found["bp_line"]
+    assert found["moves_again"] is True
+    assert found["states"] == {
+        "MainThread": "stopped",
+        **{f"worker-{i}": "frozen" for i in range(4)},
+    }
+
+
+def test_thread_started_before_import_freezes(backend: str) -> None:
+    found = scenario(
+        """
+        counts = [0]
+        done = threading.Event()
+        assert "allstop" not in sys.modules
+
+        def count():
+            while not done.is_set():
+                counts[0] += 1
+
+        early = threading.Thread(target=count, name="early", daemon=True)
+        early.start()
+        from tests.support.scenario import *
+
+        engine = new_engine()
+
+        def at_stop(stop):
+            before = counts[0]
+            time.sleep(0.2)  # a measurement interval: the early thread must not count
+            emit(still=counts[0] == before, state=states(engine, stop)["early"])
+
+        Script(engine, at_stop)
+
+        def target():
+            return 1  # bp
+
+        break_at(engine, target, "# bp")
+        target()
+        after = counts[0]
+        emit(moved=wait_until(lambda: counts[0] > after + 1000))
+        """,
+        backend,
+        prelude="import sys, threading, time\n",
+    )
+    assert found == {"still": True, "state": "frozen", "moved": True}
+
+
+def test_thread_blocked_in_queue_get_parks_when_it_returns(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        q = queue.Queue()
+        got = []
+        processed = threading.Event()
+
+        def consume():
+            item = q.get()
+            got.append(item)
+            processed.set()
+
+        consumer = threading.Thread(target=consume, name="consumer", daemon=True)
+        consumer.start()
+        assert wait_until(lambda: blocked_in_c(consumer))
+
+        def at_stop(stop):
+            before = states(engine, stop)["consumer"]
+            q.put("item")  # wakes the consumer while the world is frozen
+            time.sleep(0.2)  # a measurement interval: the consumer must run no Python code
+            emit(
+                before=before,
+                ran=bool(got),
+                parked=wait_until(lambda: consumer.ident in engine.parked_frames()),
+                after=states(engine, stop)["consumer"],
+            )
+
+        Script(engine, at_stop)
+
+        def target():
+            return 1  # bp
+
+        break_at(engine, target, "# bp")
+        target()
+        emit(processed=processed.wait(5), got=got)
+        """,
+        backend,
+    )
+    assert found == {
+        "before": "blocked",
+        "ran": False,
+        "parked": True,
+        "after": "frozen",
+        "processed": True,
+        "got": ["item"],
+    }
+
+
+def test_thread_started_while_frozen_parks_before_its_target(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        ran = threading.Event()
+        late = threading.Thread(target=ran.set, name="late", daemon=True)
+
+        def at_stop(stop):
+            late.start()  # returns: thread start-up code may run while frozen
+            parked = wait_until(lambda: late.ident in engine.parked_frames())
+            time.sleep(0.1)  # a measurement interval: the target must not run
+            emit(parked=parked, ran=ran.is_set(), state=states(engine, stop)["late"])
+
+        Script(engine, at_stop)
+
+        def target():
+            return 1  # bp
+
+        break_at(engine, target, "# bp")
+        target()
+        emit(ran_after=ran.wait(5))
+        """,
+        backend,
+    )
+    assert found == {"parked": True, "ran": False, "state": "new", "ran_after": True}
+
+
+def test_two_threads_at_a_breakpoint_are_presented_one_after_the_other(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        both = threading.Barrier(2)
+
+        def sync():
+            both.wait()  # both threads are in the condition: both will stop
+            return True
+
+        def target():
+            return 1  # bp
+
+        seen = []
+
+        def at_stop(stop):
+            if not seen:  # the other thread is still reporting its stop: wait for it
+                wait_until(lambda: len(engine.pending_stops()) == 1)
+            seen.append((threading.current_thread().name, states(engine, stop)))
+
+        Script(engine, at_stop, at_stop)
+        break_at(engine, target, "# bp", condition="sync()")
+        threads = [threading.Thread(target=target, name=f"t{i}") for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        emit(seen=seen, alive=[t.is_alive() for t in threads])
+        """,
+        backend,
+    )
+    seen = found["seen"]
+    assert isinstance(seen, list)
+    assert found["alive"] == [False, False]
+    (first, first_states), (second, second_states) = seen
+    assert {first, second} == {"t0", "t1"}
+    assert first_states[first] == "stopped"
+    assert first_states[second] == "breakpoint"
+    assert second_states[second] == "stopped"
+    assert second_states[first] == "frozen"
+
+
+@pytest.mark.parametrize("locking", [True, False])
+def test_scheduler_locking_decides_whether_others_run_during_a_step(
+    backend: str, locking: bool
+) -> None:
+    found = scenario(
+        f"""
+        engine = new_engine()
+        counters = Counters(2)
+
+        def target():
+            x = 1  # bp
+            moved = counters.progressed[0].wait(1.0)
+            return moved
+
+        def next_line(stop):
+            return Resume(
+                ResumeHow.STEP,
+                StepRequest(StepKind.NEXT, stop.frame),
+                scheduler_locking={locking},
+            )
+
+        def first(stop):
+            # Nothing here may take a lock a frozen worker could hold (such as the Events'):
+            # the goals are plain list items the workers only read.
+            for i, value in enumerate(counters.snapshot()):
+                counters.goal[i] = value + 100
+            return next_line(stop)
+
+        def second(stop):
+            emit(line=stop.frame.f_lineno)
+            return next_line(stop)
+
+        def third(stop):
+            emit(moved=stop.frame.f_locals["moved"])
+
+        Script(engine, first, second, third)
+        bp = break_at(engine, target, "# bp")
+        target()
+        emit(bp=bp)
+        """,
+        backend,
+    )
+    assert found["line"] == found["bp"] + 1
+    assert found["moved"] is (not locking)
+
+
+def test_next_and_step_follow_pdb(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        events = []
+
+        def inner(a):
+            b = a + 1
+            return b
+
+        def target():
+            x = 1  # bp
+            y = inner(x)
+            return y
+
+        def record(kind, **extra):
+            def step(stop):
+                events.append((stop.reason.value, stop.frame.f_code.co_name, stop.frame.f_lineno))
+                if kind is None:
+                    return None
+                frame = None if kind is StepKind.STEP else stop.frame
+                return Resume(ResumeHow.STEP, StepRequest(kind, frame, **extra))
+            return step
+
+        Script(
+            engine,
+            record(StepKind.NEXT),  # at x = 1
+            record(StepKind.STEP),  # at y = inner(x): step in
+            record(StepKind.STEP),  # --Call-- inner
+            record(StepKind.RETURN),  # at b = a + 1: return
+            record(StepKind.NEXT),  # --Return-- inner: next goes back to target
+            record(None),  # in target again
+        )
+        first = break_at(engine, target, "# bp")
+        result = target()
+        emit(events=events, first=first, inner=inner.__code__.co_firstlineno, result=result)
+        """,
+        backend,
+    )
+    first = found["first"]
+    inner = found["inner"]
+    assert isinstance(first, int)
+    assert isinstance(inner, int)
+    assert found["events"] == [
+        ["breakpoint", "target", first],
+        ["step", "target", first + 1],
+        ["call", "inner", inner],
+        ["step", "inner", inner + 1],
+        ["return", "inner", inner + 2],
+        ["step", "target", first + 2],
+    ]
+    assert found["result"] == 2
+
+
+def test_function_breakpoint_stops_at_first_line_each_call(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        lines = []
+
+        def work(n):
+            total = n
+            return total
+
+        def record(stop):
+            lines.append(stop.frame.f_lineno)
+
+        Script(engine, record, record)
+        engine.breakpoints.add(
+            work.__code__.co_filename, work.__code__.co_firstlineno, funcname="work",
+            code=work.__code__,
+        )
+        engine.breakpoints_changed()
+        threading.Thread(target=work, args=(1,)).start()
+        work(2)
+        emit(lines=lines, first=work.__code__.co_firstlineno + 1)
+        """,
+        backend,
+    )
+    assert found["lines"] == [found["first"], found["first"]]
+
+
+def test_detach_removes_breakpoints_and_tracing(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        counters = Counters(2)
+
+        def target():
+            return 1  # bp
+
+        Script(engine, lambda stop: Resume(ResumeHow.DETACH))
+        break_at(engine, target, "# bp")
+        target()
+        target()  # no second stop: the script would report it
+        emit(
+            breakpoints=len(engine.breakpoints),
+            trace=sys.gettrace() is None,
+            moves=counters.moves_again(),
+        )
+        """,
+        backend,
+    )
+    assert found == {"breakpoints": 0, "trace": True, "moves": True}
+
+
+def test_an_error_in_the_stop_handler_resumes_the_world(backend: str) -> None:
+    result = run_python(
+        PRELUDE
+        + textwrap.dedent(
+            """
+        engine = new_engine()
+        counters = Counters(2)
+
+        def target():
+            return 1  # bp
+
+        def broken(stop):
+            raise RuntimeError("bug in the session")
+
+        Script(engine, broken)
+        break_at(engine, target, "# bp")
+        target()
+        emit(moves=counters.moves_again())
+        """
+        ),
+        backend=backend,
+    )
+    assert '"moves": true' in result.stdout
+    assert "bug in the session" in result.stdout
+    assert result.status == 0
+
+
+def test_the_debugger_own_threads_are_never_frozen(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        ticks = []
+        tick = threading.Event()
+
+        def own():
+            while True:
+                tick.wait()
+                tick.clear()
+                ticks.append(1)
+
+        engine.spawn_exempt(own)
+
+        def at_stop(stop):
+            tick.set()
+            emit(ran=wait_until(lambda: bool(ticks)), names=sorted(states(engine, stop)))
+
+        Script(engine, at_stop)
+
+        def target():
+            return 1  # bp
+
+        break_at(engine, target, "# bp")
+        target()
+        """,
+        backend,
+    )
+    assert found == {"ran": True, "names": ["MainThread"]}
