@@ -883,9 +883,7 @@ class Session:
             new = self._getval_except(expression)
             if new is not old and _differ(new, old):
                 shown[expression] = new
-                self.message(
-                    f"display {expression}: {self._repr(new)}  [old: {self._repr(old)}]"
-                )
+                self.message(f"display {expression}: {self._repr(new)}  [old: {self._repr(old)}]")
 
     def do_interact(self, arg: str) -> None:
         """interact
@@ -1315,7 +1313,7 @@ def describe(bp: Breakpoint) -> str:
 def format_breakpoint(bp: Breakpoint) -> str:
     """One row of the breakpoint list, in pdb's format (``bpformat``)."""
     disp = ("del  " if bp.temporary else "keep ") + ("yes  " if bp.enabled else "no   ")
-    text = f"{bp.number:<4}breakpoint   {disp}at {bp.filename}:{bp.line}"
+    text = f"{bp.number:<4}breakpoint   {disp} at {bp.filename}:{bp.line}"
     if bp.funcname:
         text += f" (function {bp.funcname})"
     if bp.thread_number is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 import threading
 from _thread import get_ident
-from types import FrameType
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
 from .._engine import World
@@ -87,24 +87,46 @@ class SettraceBackend(Backend):
         return None
 
     def thaw(self) -> None:
-        self._steady(skip=frozenset(self.engine.steps))
+        steps = self.engine.steps
+        self._steady(skip=frozenset(steps))
+        if get_ident() in steps:
+            # Where trace functions can only be set for every thread at once (3.13), the
+            # thaw reset ours too.
+            sys.settrace(self._trace)
 
     def _steady(self, skip: frozenset[int]) -> None:
         """Put every thread but ``skip`` back to the breakpoint-only state (or no tracing)."""
         engine = self.engine
         bps = engine.breakpoints
-        tracer = self._trace if bps else None
-        threading.settrace(tracer)
+        steady = self._breakpoint_tracer() if bps else None
+        threading.settrace(steady)
         exempt = engine.exempt
         if bps or self._tracing_all or engine.world is not World.RUNNING:
-            _ctrace.set_trace(tracer, skip=exempt | skip)
+            _ctrace.set_trace(steady, skip=exempt | skip)
         self._tracing_all = bool(bps)
         for ident, top in sys._current_frames().items():
             if ident in skip or ident in exempt:
                 continue
             for f in _stack(top):
                 f.f_trace_opcodes = False
-                f.f_trace = tracer if tracer is not None and bps.interesting(f.f_code) else None
+                f.f_trace = self._trace if bps and bps.interesting(f.f_code) else None
+
+    def _breakpoint_tracer(self) -> _ctrace.TraceFunction:
+        """The global trace function of the breakpoint-only state: the cheapest answer to
+        every function call (the hot path of 3.10/3.11).  Freezing and stepping install the
+        full ``_trace``; a change of the breakpoint table installs a new one of these."""
+        interesting = self.engine.breakpoints.interesting
+        seen: dict[CodeType, bool] = {}
+        full = self._trace
+
+        def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+            code = frame.f_code
+            found = seen.get(code)
+            if found is None:
+                found = seen[code] = interesting(code)
+            return full(frame, event, arg) if found else None
+
+        return on_call
 
     def arm_step(self, ident: int, frame: FrameType) -> None:
         if ident == get_ident():
@@ -120,7 +142,9 @@ class SettraceBackend(Backend):
 
     def unparked(self, frame: FrameType) -> None:
         engine = self.engine
-        if engine.world is World.RUNNING and get_ident() not in engine.steps:
+        if get_ident() in engine.steps:
+            sys.settrace(self._trace)  # as in thaw: it may have been reset with every thread's
+        elif engine.world is World.RUNNING:
             frame.f_trace_opcodes = False
 
     # -- the trace function (hot path) -----------------------------------------------------

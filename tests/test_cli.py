@@ -1,0 +1,736 @@
+"""``allstop run`` from the command line, in real subprocesses (testing tier 3): how the program
+is started (``sys.argv``, ``__main__``, ``sys.path``, exit status), ``-m``, ``--stop``, ``-b``,
+``breakpoint()`` and ``PYTHONBREAKPOINT``, end of input, and the command's own errors.
+
+Commands are piped on stdin; every run has a timeout (a debugger bug shows up as a hang).  Both
+ways in are tested where they can differ: ``python -m allstop`` and the ``allstop`` console
+script installed next to ``sys.executable``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import allstop
+from tests.support.run import PROGRAMS, ROOT, Result, _run, env_for, run_allstop, run_python
+
+TIMEOUT = 15
+PROMPT = "(allstop) "
+TARGET = PROGRAMS / "cli_target.py"
+BREAKPOINT_PROGRAM = PROGRAMS / "cli_breakpoint.py"
+THREADS_PROGRAM = PROGRAMS / "cli_threads.py"
+PACKAGE_MAIN = PROGRAMS / "cli_pkg" / "__main__.py"
+TOOL = PROGRAMS / "cli_pkg" / "tool.py"
+CONSOLE_SCRIPT = Path(sys.executable).parent / "allstop"
+
+LAUNCHERS = ["python-m", "console-script"]
+"""``python -m allstop`` and the ``allstop`` console script."""
+
+
+def line_of(path: Path, marker: str) -> int:
+    """The number of the first line of ``path`` that contains ``marker``."""
+    for number, text in enumerate(path.read_text().splitlines(), 1):
+        if marker in text:
+            return number
+    raise AssertionError(f"{marker!r} not in {path}")
+
+
+SQUARE_BODY = line_of(TARGET, "# square body")
+AFTER_LOOP = line_of(TARGET, "# after the loop")
+RAISE_LINE = line_of(TARGET, "raise ValueError")
+JOB_BODY = line_of(THREADS_PROGRAM, "# job body")
+SHOUT_BODY = line_of(TOOL, "# shout body")
+COMMENT_LINE = line_of(TARGET, "# How it was started")
+BLANK_LINE = line_of(TARGET, "def square") - 1
+assert not TARGET.read_text().splitlines()[BLANK_LINE - 1].strip()
+
+
+def allstop_cli(
+    args: list[str],
+    commands: list[str] | None = None,
+    *,
+    launcher: str = "python-m",
+    backend: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+) -> Result:
+    """``allstop ARGS`` through ``launcher``, with ``commands`` on stdin, one per line."""
+    if launcher == "python-m":
+        return run_allstop(args, commands, backend=backend, timeout=TIMEOUT, env=env, cwd=cwd)
+    assert CONSOLE_SCRIPT.is_file(), f"no console script at {CONSOLE_SCRIPT}"
+    stdin = "".join(c + "\n" for c in commands or [])
+    return _run([str(CONSOLE_SCRIPT), *args], stdin, TIMEOUT, env_for(backend, env), cwd)
+
+
+def plain_python(script: Path, stdin: str = "", env: dict[str, str] | None = None) -> Result:
+    """``python script`` with the same environment as an allstop run: the reference."""
+    return _run([sys.executable, str(script)], stdin, TIMEOUT, env_for(None, env), script.parent)
+
+
+def started(result: Result) -> dict[str, object]:
+    """The JSON line a program printed about how it was started."""
+    for line in result.stdout.splitlines():
+        if line.startswith("{"):
+            found: dict[str, object] = json.loads(line)
+            return found
+    raise AssertionError(f"no JSON line in output:\n{result.stdout}\n{result.stderr}")
+
+
+BANNER = re.compile(r"\[thread \d+ [^\]]*\] stopped at ")
+
+
+def unprompted(line: str) -> str:
+    """``line`` without the prompts in front of it (a stop after ``c`` follows the prompt)."""
+    while line.startswith(PROMPT):
+        line = line[len(PROMPT) :]
+    return line
+
+
+def banners(result: Result) -> list[str]:
+    """The stop banners, ``[thread N name] stopped at ...``, in order."""
+    lines = map(unprompted, result.stdout.splitlines())
+    return [line for line in lines if BANNER.match(line)]
+
+
+def answers(result: Result) -> list[str]:
+    """What followed each prompt on its line: the first line of each command's output (or the
+    next banner, after a command that resumes)."""
+    lines = result.stdout.splitlines()
+    return [line[len(PROMPT) :] for line in lines if line.startswith(PROMPT)]
+
+
+def location(result: Result, index: int = 0) -> list[str]:
+    """The two location lines (``> file(line)function()``, ``-> source``) of stop ``index``."""
+    lines = result.stdout.splitlines()
+    starts = [n for n, line in enumerate(lines) if BANNER.match(unprompted(line))]
+    assert len(starts) > index, f"fewer than {index + 1} stops:\n{result.stdout}"
+    return lines[starts[index] + 1 : starts[index] + 3]
+
+
+def explain(result: Result) -> str:
+    return f"status {result.status}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+def write_script(folder: Path, source: str, name: str = "script.py") -> Path:
+    script = folder / name
+    script.write_text(textwrap.dedent(source))
+    return script
+
+
+@pytest.fixture(params=LAUNCHERS)
+def launcher(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# -- how the program starts -----------------------------------------------------------------
+
+
+def test_script_sees_argv_main_and_its_own_directory(launcher: str) -> None:
+    result = allstop_cli(
+        ["run", "tests/programs/cli_target.py", "one", "two words"], launcher=launcher
+    )
+    assert result.status == 0, explain(result)
+    assert started(result) == {
+        "argv": [str(TARGET), "one", "two words"],
+        "name": "__main__",
+        "path0": str(PROGRAMS),
+    }
+    assert "total 14" in result.stdout
+
+
+def test_options_after_the_script_belong_to_the_script() -> None:
+    result = allstop_cli(["run", str(TARGET), "-b", "3", "--stop", "-m", "x", "--help"])
+    assert result.status == 0, explain(result)
+    assert started(result)["argv"] == [str(TARGET), "-b", "3", "--stop", "-m", "x", "--help"]
+    assert PROMPT not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [([], 0), (["--exit", "3"], 3), (["--exit", "0"], 0), (["--exit", "70"], 70)],
+)
+def test_exit_status_passes_through(launcher: str, args: list[str], status: int) -> None:
+    result = allstop_cli(["run", str(TARGET), *args], launcher=launcher)
+    assert result.status == status, explain(result)
+    assert "total 14" in result.stdout
+    assert result.stderr == ""
+
+
+def test_sys_exit_with_a_message_prints_it_and_exits_1(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "import sys\nsys.exit('cli: giving up')\n")
+    result = allstop_cli(["run", str(script)])
+    assert result.status == 1, explain(result)
+    assert result.stderr.strip() == "cli: giving up"
+
+
+def test_uncaught_exception_exits_1_with_the_traceback_on_stderr(launcher: str) -> None:
+    result = allstop_cli(["run", str(TARGET), "--raise"], launcher=launcher)
+    assert result.status == 1, explain(result)
+    assert "total 14" in result.stdout
+    assert PROMPT not in result.stdout
+    err = result.stderr
+    assert err.startswith("Traceback (most recent call last):"), err
+    assert f'File "{TARGET}", line {RAISE_LINE}, in <module>' in err
+    assert err.rstrip().endswith("ValueError: cli_target was asked to fail"), err
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the program's traceback also shows allstop's own frames "
+    "(bin/allstop or allstop/__main__.py, cli.py main/run, runpy), which python does not",
+)
+def test_uncaught_exception_traceback_shows_only_the_program(launcher: str) -> None:
+    result = allstop_cli(["run", str(TARGET), "--raise"], launcher=launcher)
+    assert result.status == 1, explain(result)
+    files = re.findall(r'^  File "([^"]+)"', result.stderr, re.MULTILINE)
+    assert files == [str(TARGET)], result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: allstop inserts the script's directory in front of sys.path instead of "
+    "replacing its own sys.path[0], so the console script's bin directory (or, with "
+    "python -m allstop, the current directory) stays importable by the program",
+)
+def test_sys_path_is_the_one_python_gives_the_script(launcher: str, tmp_path: Path) -> None:
+    script = write_script(tmp_path, "import json, sys\nprint(json.dumps({'path': sys.path}))\n")
+    expected = plain_python(script)
+    assert expected.status == 0, explain(expected)
+    result = allstop_cli(["run", str(script)], launcher=launcher)
+    assert result.status == 0, explain(result)
+    assert started(result)["path"] == started(expected)["path"]
+
+
+ATEXIT_PICKLE = """\
+import atexit
+import pickle
+
+
+class Saved:
+    pass
+
+
+def save() -> None:
+    # A class of the script is found through sys.modules["__main__"], as pickle does.
+    print("saved", len(pickle.dumps(Saved())) > 0)
+
+
+atexit.register(save)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: runpy's temporary __main__ is put back once the script's body ends, so "
+    "atexit handlers (and non-daemon threads still running) see allstop's __main__: "
+    "pickling a class of the script fails",
+)
+def test_main_module_is_still_the_script_at_exit(tmp_path: Path) -> None:
+    script = write_script(tmp_path, ATEXIT_PICKLE)
+    expected = plain_python(script)
+    assert "saved True" in expected.stdout, explain(expected)
+    result = allstop_cli(["run", str(script)])
+    assert result.status == 0, explain(result)
+    assert "saved True" in result.stdout, explain(result)
+
+
+# -- -m module ------------------------------------------------------------------------------
+
+CONSOLE_SCRIPT_M_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="bug: allstop run -m looks the module up before putting the current directory on "
+    "sys.path, so the console script (whose sys.path[0] is its bin directory) cannot find a "
+    "module of the current directory",
+)
+MODULE_LAUNCHERS = ["python-m", pytest.param("console-script", marks=CONSOLE_SCRIPT_M_BUG)]
+
+
+@pytest.mark.parametrize("launcher", MODULE_LAUNCHERS)
+def test_run_module_of_a_package(launcher: str) -> None:
+    result = allstop_cli(["run", "-m", "cli_pkg.tool", "a", "b"], launcher=launcher, cwd=PROGRAMS)
+    assert result.status == 4, explain(result)
+    assert started(result) == {
+        "argv": [str(TOOL), "a", "b"],
+        "name": "__main__",
+        "spec": "cli_pkg.tool",
+        "path0": str(PROGRAMS),
+    }
+    assert "DONE" in result.stdout
+
+
+@pytest.mark.parametrize("launcher", MODULE_LAUNCHERS)
+def test_run_package_runs_its_main(launcher: str) -> None:
+    result = allstop_cli(["run", "-m", "cli_pkg", "x"], launcher=launcher, cwd=PROGRAMS)
+    assert result.status == 0, explain(result)
+    assert started(result) == {
+        "argv": [str(PACKAGE_MAIN), "x"],
+        "name": "__main__",
+        "spec": "cli_pkg.__main__",
+        "path0": str(PROGRAMS),
+    }
+
+
+def test_run_module_stops_at_its_first_line_and_its_breakpoints(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "--stop", "-b", str(SHOUT_BODY), "-m", "cli_pkg.tool"],
+        ["c", "p word", "c"],
+        backend=backend,
+        cwd=PROGRAMS,
+    )
+    assert result.status == 4, explain(result)
+    assert banners(result) == [
+        "[thread 1 MainThread] stopped at the start of the program; 0 other threads frozen",
+        "[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen",
+    ]
+    assert location(result, 0)[0] == f"> {TOOL}(1)<module>()"
+    assert location(result, 1) == [
+        f"> {TOOL}({SHOUT_BODY})shout()",
+        "-> return word.upper()  # shout body",
+    ]
+    assert "'done'" in answers(result)
+    assert "DONE" in result.stdout
+
+
+def test_missing_module_is_a_clear_error() -> None:
+    result = allstop_cli(["run", "-m", "cli_nosuch"], cwd=PROGRAMS)
+    assert result.status == 2, explain(result)
+    assert result.stderr.splitlines() == ["allstop: no module named 'cli_nosuch'"]
+    assert result.stdout == ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: -m with a dotted name whose package does not exist ends in a "
+    "ModuleNotFoundError traceback from importlib.util.find_spec and status 1",
+)
+def test_missing_package_of_a_dotted_module_is_a_clear_error() -> None:
+    result = allstop_cli(["run", "-m", "cli_nosuch.tool"], cwd=PROGRAMS)
+    assert result.status == 2, explain(result)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "cli_nosuch" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: options after -m MODULE are parsed by allstop ('unrecognized arguments', "
+    "status 2; --stop and -b are taken as allstop's), where python -m gives the module "
+    "every argument after its name",
+)
+def test_options_after_the_module_belong_to_the_module() -> None:
+    result = allstop_cli(["run", "-m", "cli_pkg.tool", "--verbose", "--stop", "x"], cwd=PROGRAMS)
+    assert result.status == 4, explain(result)
+    assert started(result)["argv"] == [str(TOOL), "--verbose", "--stop", "x"]
+    assert PROMPT not in result.stdout
+
+
+# -- --stop ---------------------------------------------------------------------------------
+
+FIRST_STATEMENT_ON_LINE_4 = """\
+#!/usr/bin/env python
+# allstop --stop must skip these comments and the blank line.
+
+import sys
+print("ran", len(sys.argv))
+"""
+
+
+def test_stop_stops_at_the_first_statement_then_continue_runs_to_the_end(
+    backend: str, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path, FIRST_STATEMENT_ON_LINE_4)
+    result = allstop_cli(["run", "--stop", str(script)], ["c"], backend=backend)
+    assert result.status == 0, explain(result)
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "[thread 1 MainThread] stopped at the start of the program; 0 other threads frozen",
+        f"> {script}(4)<module>()",
+        "-> import sys",
+    ]
+    # Nothing of the program ran before the stop; all of it ran after 'c'.
+    assert lines[3:] == [PROMPT + "ran 1"]
+    assert len(banners(result)) == 1
+
+
+def test_stop_lets_commands_run_before_the_program(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "--stop", str(TARGET)], ["p __name__", "p 'square' in dir()", "c"], backend=backend
+    )
+    assert result.status == 0, explain(result)
+    assert answers(result)[:2] == ["'__main__'", "False"]
+    assert "total 14" in result.stdout
+
+
+def test_without_stop_or_breakpoints_there_is_no_prompt(launcher: str) -> None:
+    # 'q' on stdin would end the program with status 1 if anything read it.
+    result = allstop_cli(["run", str(TARGET)], ["q"], launcher=launcher)
+    assert result.status == 0, explain(result)
+    assert PROMPT not in result.stdout
+    assert banners(result) == []
+    assert result.stdout.splitlines()[1:] == ["total 14"]
+
+
+# -- -b -------------------------------------------------------------------------------------
+
+
+def test_break_file_line_stops_at_each_hit(backend: str) -> None:
+    spec = f"tests/programs/cli_target.py:{SQUARE_BODY}"
+    result = allstop_cli(
+        ["run", "-b", spec, "tests/programs/cli_target.py"],
+        ["p n", "c", "p n", "c", "p n", "c"],
+        backend=backend,
+    )
+    assert result.status == 0, explain(result)
+    assert (
+        banners(result)
+        == ["[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen"] * 3
+    )
+    assert location(result) == [
+        f"> {TARGET}({SQUARE_BODY})square()",
+        "-> return n * n  # square body",
+    ]
+    assert answers(result)[0::2] == ["1", "2", "3"]
+    assert "total 14" in result.stdout
+
+
+def test_break_file_is_also_looked_up_next_to_the_script(backend: str) -> None:
+    # From /work/main, 'cli_target.py' is no file of the current directory.
+    result = allstop_cli(
+        ["run", "-b", f"cli_target.py:{SQUARE_BODY}", str(TARGET)],
+        ["p n", "c", "c", "c"],
+        backend=backend,
+    )
+    assert result.status == 0, explain(result)
+    assert len(banners(result)) == 3
+    assert location(result)[0] == f"> {TARGET}({SQUARE_BODY})square()"
+
+
+def test_break_line_is_in_the_script(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "-b", str(AFTER_LOOP), str(TARGET)], ["p total", "c"], backend=backend
+    )
+    assert result.status == 0, explain(result)
+    assert banners(result) == [
+        "[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen"
+    ]
+    assert location(result)[0] == f"> {TARGET}({AFTER_LOOP})<module>()"
+    assert answers(result)[0] == "14"
+
+
+def test_break_function_stops_at_its_first_line_in_each_call(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "-b", "square", str(TARGET)], ["p n", "c", "p n", "c", "p n", "c"], backend=backend
+    )
+    assert result.status == 0, explain(result)
+    assert len(banners(result)) == 3
+    assert location(result)[0] == f"> {TARGET}({SQUARE_BODY})square()"
+    assert answers(result)[0::2] == ["1", "2", "3"]
+
+
+HELPER_MODULE = """\
+def helper(n):
+    return n * 2  # helper body
+"""
+USES_HELPER = """\
+import helpmod
+
+print("helped", helpmod.helper(21))
+"""
+
+
+def test_break_function_of_another_module(backend: str, tmp_path: Path) -> None:
+    helper = write_script(tmp_path, HELPER_MODULE, "helpmod.py")
+    script = write_script(tmp_path, USES_HELPER)
+    result = allstop_cli(["run", "-b", "helper", str(script)], ["p n", "c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert location(result) == [f"> {helper}(2)helper()", "-> return n * 2  # helper body"]
+    assert answers(result) == ["21", "helped 42"]
+
+
+@pytest.mark.xfail(
+    sys.version_info >= (3, 11),
+    strict=True,
+    reason="bug: -b module.function (pdb resolves it to the module's file) is accepted "
+    "silently and never stops (on 3.10, without co_qualname, it matches any 'helper')",
+)
+def test_break_module_dot_function(tmp_path: Path) -> None:
+    write_script(tmp_path, HELPER_MODULE, "helpmod.py")
+    script = write_script(tmp_path, USES_HELPER)
+    result = allstop_cli(["run", "-b", "helpmod.helper", str(script)], ["p n", "c"])
+    assert answers(result)[:1] == ["21"], explain(result)
+    assert result.status == 0, explain(result)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"cli_target.py:{SQUARE_BODY}, n == 2",
+        f"{SQUARE_BODY}, n == 2",
+        f"{SQUARE_BODY} if n == 2",
+        "square, n == 2",
+    ],
+)
+def test_break_with_a_condition_stops_only_when_it_is_true(backend: str, spec: str) -> None:
+    result = allstop_cli(["run", "-b", spec, str(TARGET)], ["p n", "c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert len(banners(result)) == 1, explain(result)
+    assert answers(result)[0] == "2"
+    assert "total 14" in result.stdout
+
+
+def test_repeated_breaks_are_numbered_in_order_and_all_stop(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "-b", "square, n == 3", "-b", f"cli_target.py:{AFTER_LOOP}", str(TARGET)],
+        ["p n", "c", "p total", "c"],
+        backend=backend,
+    )
+    assert result.status == 0, explain(result)
+    assert [b.split(";")[0] for b in banners(result)] == [
+        "[thread 1 MainThread] stopped at breakpoint 1",
+        "[thread 1 MainThread] stopped at breakpoint 2",
+    ]
+    assert location(result, 0)[0] == f"> {TARGET}({SQUARE_BODY})square()"
+    assert location(result, 1)[0] == f"> {TARGET}({AFTER_LOOP})<module>()"
+    assert answers(result)[0::2] == ["3", "14"]
+
+
+def test_break_in_a_worker_thread_names_that_thread(backend: str) -> None:
+    result = allstop_cli(["run", "-b", "job", str(THREADS_PROGRAM)], ["p n", "c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert len(banners(result)) == 1
+    assert banners(result)[0].startswith("[thread 2 cli-worker] stopped at breakpoint 1;")
+    assert location(result) == [
+        f"> {THREADS_PROGRAM}({JOB_BODY})job()",
+        "-> return n + 1  # job body",
+    ]
+    assert answers(result) == ["1", "joined"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("cli_nosuch.py:3", "no such file: cli_nosuch.py"),
+        ("/nowhere/cli_nosuch.py:3", "no such file: /nowhere/cli_nosuch.py"),
+        (f"cli_target.py:{SQUARE_BODY}, n ==", "invalid condition: "),
+        ("square, n = 2", "invalid condition: "),
+        (f"cli_target.py:{SQUARE_BODY},", "Condition expected after ','"),
+        ("", "Breakpoint location expected"),
+        (f"{SQUARE_BODY} thread 2", "'thread N' needs a running program"),
+    ],
+)
+def test_bad_break_is_a_one_line_error_with_status_2(spec: str, message: str) -> None:
+    result = allstop_cli(["run", "-b", spec, str(TARGET)], ["c"])
+    assert result.status == 2, explain(result)
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"allstop: -b {spec}: {message}"), line
+    assert result.stdout == "", "the program must not run"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: -b accepts a line where no breakpoint can stop (past the end, blank, a "
+    "comment) or a 'FILE:notanumber' (taken as a function name) without a word, and never "
+    "stops there; the prompt's break rejects the same specs",
+)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "cli_target.py:999",
+        f"cli_target.py:{BLANK_LINE}",
+        f"cli_target.py:{COMMENT_LINE}",
+        "cli_target.py:abc",
+    ],
+    ids=["past-the-end", "blank", "comment", "not-a-number"],
+)
+def test_break_where_nothing_can_stop_is_an_error(spec: str) -> None:
+    result = allstop_cli(["run", "-b", spec, str(TARGET)], ["c"])
+    assert result.status == 2, explain(result)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_missing_script_is_a_clear_error(launcher: str) -> None:
+    result = allstop_cli(["run", "cli_nosuch.py", "arg"], launcher=launcher)
+    assert result.status == 2, explain(result)
+    assert result.stderr.splitlines() == ["allstop: can't open file 'cli_nosuch.py': no such file"]
+    assert result.stdout == ""
+
+
+def test_run_without_a_script_is_an_error() -> None:
+    result = allstop_cli(["run", "--stop"])
+    assert result.status == 2, explain(result)
+    assert result.stderr.splitlines() == ["allstop run: give a script (or -m module)"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: 'allstop run -- script.py' takes '--' for the script (python and pdb accept "
+    "'--' before the script)",
+)
+def test_double_dash_before_the_script() -> None:
+    result = allstop_cli(["run", "--", str(TARGET), "-b"])
+    assert result.status == 0, explain(result)
+    assert started(result)["argv"] == [str(TARGET), "-b"]
+
+
+# -- breakpoint() and PYTHONBREAKPOINT ------------------------------------------------------
+
+
+def check_breakpoint_stop(result: Result) -> None:
+    """cli_breakpoint.py stopped in allstop after breakpoint(), 'p value' then 'c'."""
+    assert result.status == 0, explain(result)
+    assert banners(result) == [
+        "[thread 1 MainThread] stopped at breakpoint(); 0 other threads frozen"
+    ]
+    assert answers(result) == ["41", "value 42"]
+
+
+def test_breakpoint_call_stops_in_allstop(backend: str) -> None:
+    result = allstop_cli(["run", str(BREAKPOINT_PROGRAM)], ["p value", "c"], backend=backend)
+    check_breakpoint_stop(result)
+    assert location(result)[0].startswith(f"> {BREAKPOINT_PROGRAM}(")
+
+
+def test_pythonbreakpoint_set_trace_stops_in_allstop_under_plain_python(backend: str) -> None:
+    result = run_python(
+        BREAKPOINT_PROGRAM.read_text(),
+        backend=backend,
+        timeout=TIMEOUT,
+        stdin="p value\nc\n",
+        env={"PYTHONBREAKPOINT": "allstop.set_trace"},
+    )
+    check_breakpoint_stop(result)
+
+
+def test_pythonbreakpoint_0_disables_breakpoint_under_run(launcher: str) -> None:
+    result = allstop_cli(
+        ["run", str(BREAKPOINT_PROGRAM)], ["q"], launcher=launcher, env={"PYTHONBREAKPOINT": "0"}
+    )
+    assert result.status == 0, explain(result)
+    assert result.stdout == "value 42\n"
+
+
+def test_pythonbreakpoint_names_another_hook_that_wins_under_run() -> None:
+    # breakpoint() calls the hook with no arguments: print() prints an empty line.
+    result = allstop_cli(
+        ["run", str(BREAKPOINT_PROGRAM)], ["q"], env={"PYTHONBREAKPOINT": "builtins.print"}
+    )
+    assert result.status == 0, explain(result)
+    assert result.stdout == "\nvalue 42\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: an empty PYTHONBREAKPOINT (the same as unset, for Python) keeps Python's "
+    "default hook under allstop run: breakpoint() opens pdb",
+)
+def test_empty_pythonbreakpoint_is_the_same_as_unset() -> None:
+    result = allstop_cli(
+        ["run", str(BREAKPOINT_PROGRAM)], ["p value", "c"], env={"PYTHONBREAKPOINT": ""}
+    )
+    check_breakpoint_stop(result)
+
+
+# -- end of input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("commands", [[], ["p value"]], ids=["no-input", "one-command"])
+def test_end_of_input_at_the_prompt_ends_the_program_with_status_1(
+    backend: str, commands: list[str]
+) -> None:
+    result = allstop_cli(["run", str(BREAKPOINT_PROGRAM)], commands, backend=backend)
+    assert result.status == 1, explain(result)
+    assert len(banners(result)) == 1
+    assert answers(result)[: len(commands)] == ["41"][: len(commands)]
+    assert "value 42" not in result.stdout, "the program must not go on"
+
+
+UNFLUSHED_THEN_STOP = """\
+import sys
+
+sys.stdout.write("written before the stop")
+breakpoint()
+sys.stdout.write(" and " + "after")
+"""
+
+
+@pytest.mark.parametrize("command", ["q", None], ids=["quit", "end-of-input"])
+def test_quit_flushes_what_the_program_wrote(
+    backend: str, command: str | None, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if backend == "monitoring":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="bug: with the monitoring backend, quit (and end of input) waits 1 s and "
+                "exits without flushing sys.stdout: the flushing thread hard_exit starts is "
+                "parked with the frozen world, so its 1 s timeout runs out",
+            )
+        )
+    script = write_script(tmp_path, UNFLUSHED_THEN_STOP)
+    result = allstop_cli(
+        ["run", str(script)],
+        [command] if command else [],
+        backend=backend,
+        env={"PYTHONUNBUFFERED": ""},  # a pipe: the program's output waits in its buffer
+    )
+    assert result.status == 1, explain(result)
+    assert len(banners(result)) == 1
+    assert "written before the stop" in result.stdout, explain(result)
+    assert "and after" not in result.stdout
+
+
+READS_STDIN = """\
+breakpoint()
+name = input()
+print("hello", name)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: line mode reads stdin ahead into its own buffer (os.read of 64 KiB), so "
+    "the program's own input() after a stop finds end of file (EOFError, status 1)",
+)
+def test_program_input_after_the_commands_is_left_to_the_program(tmp_path: Path) -> None:
+    script = write_script(tmp_path, READS_STDIN)
+    result = allstop_cli(["run", str(script)], ["c", "bob"])
+    assert result.status == 0, explain(result)
+    assert result.stdout.splitlines()[-1] == PROMPT + "hello bob"
+
+
+# -- the command line itself ----------------------------------------------------------------
+
+
+def test_version(launcher: str) -> None:
+    result = allstop_cli(["--version"], launcher=launcher)
+    assert result.status == 0, explain(result)
+    assert result.stdout == f"allstop {allstop.__version__}\n"
+
+
+def test_run_help(launcher: str) -> None:
+    result = allstop_cli(["run", "--help"], launcher=launcher)
+    assert result.status == 0, explain(result)
+    assert result.stdout.startswith("usage: allstop run ")
+    for option in ("--stop", "--break SPEC", "-m MODULE", "FILE:LINE"):
+        assert option in result.stdout
+
+
+def test_no_command_is_a_usage_error(launcher: str) -> None:
+    result = allstop_cli([], launcher=launcher)
+    assert result.status == 2, explain(result)
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: allstop ")
+    assert "required: COMMAND" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = allstop_cli(["walk", str(TARGET)])
+    assert result.status == 2, explain(result)
+    assert "invalid choice: 'walk'" in result.stderr
+    assert result.stdout == ""
