@@ -5,8 +5,10 @@ Everything the session needs is imported here, before the first freeze (see ``_s
 
 from __future__ import annotations
 
+import sys
 import threading
 
+from ._backends import default_name
 from ._engine import Engine
 from ._session import Session
 from .ui.line import LineIO
@@ -20,7 +22,11 @@ def engine() -> Engine:
     global _engine
     with _setup_lock:
         if _engine is None:
-            engine = Engine()
+            try:
+                engine = Engine()
+            except (ValueError, RuntimeError) as exc:  # a bad ALLSTOP_BACKEND
+                print(f"allstop: {exc}; using the default backend", file=sys.stderr)
+                engine = Engine(default_name())
             session = Session(engine, _front_end())
             engine.handler = session
             session.evaluator.start()

@@ -416,7 +416,9 @@ class Engine:
         if handler is not None:
             try:
                 resume = handler.on_stop(stop)
-            except Exception as exc:
+            except (Exception, KeyboardInterrupt) as exc:
+                # The program must not receive the debugger's errors (nor a Ctrl-C meant
+                # for it): report and resume.
                 handler.on_internal_error(exc)
                 resume = CONTINUE
         self._resume(stop, resume)

@@ -36,6 +36,13 @@ from . import _format, _snapshot
 from ._breakpoints import Breakpoint, canonic
 from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
+from ._locations import (
+    find_file,
+    find_qualified_function,
+    line_error,
+    parse_break_spec,
+    split_file_line,
+)
 from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
 
 if TYPE_CHECKING:
@@ -251,7 +258,14 @@ class Session:
 
     # -- running commands ------------------------------------------------------------------
     def onecmd(self, line: str) -> None:
-        """Run one command line (pdb's rules: empty repeats, ``;;`` separates, aliases)."""
+        """Run one command line (pdb's rules: empty repeats, ``;;`` separates, aliases).
+        Ctrl-C interrupts the command, never the program."""
+        try:
+            self._onecmd(line)
+        except KeyboardInterrupt:
+            self.message("--KeyboardInterrupt--")
+
+    def _onecmd(self, line: str) -> None:
         line = line.strip()
         if not line:
             line = self.lastcmd
@@ -640,12 +654,29 @@ class Session:
     def do_quit(self, arg: str) -> None:
         """q(uit) | exit
         End the program now, with exit status 1, whatever its other threads are doing."""
-        hard_exit(1)
+        self._exit(1)
 
     def do_EOF(self, arg: str) -> None:
         """(end of input) Same as quit."""
         self.message("")
-        hard_exit(1)
+        self._exit(1)
+
+    def _exit(self, status: int) -> None:
+        """End the process now: flush the program's buffered output unless that blocks (a
+        frozen thread may hold the stream's lock), then ``os._exit``."""
+        flushed = _thread.allocate_lock()
+        flushed.acquire()
+
+        def flush() -> None:
+            for stream in (sys.stdout, sys.stderr):
+                with suppress(Exception):
+                    if stream is not None:
+                        stream.flush()
+            flushed.release()
+
+        self.engine.spawn_exempt(flush)
+        flushed.acquire(timeout=1.0)
+        os._exit(status)
 
     def do_jump(self, arg: str) -> None:
         """j(ump) lineno
@@ -900,32 +931,10 @@ class Session:
         self.message("now exiting InteractiveConsole...")
 
     # -- breakpoints -----------------------------------------------------------------------
-    def _lookup_file(self, filename: str) -> str | None:
-        candidates = [filename]
+    def _near(self) -> list[str]:
+        """Folders where a relative file name given to a command is looked up first."""
         frame = self.curframe
-        if frame is not None and not os.path.isabs(filename):
-            candidates.append(os.path.join(os.path.dirname(frame.f_code.co_filename), filename))
-        if not os.path.isabs(filename):
-            candidates += [os.path.join(d or os.curdir, filename) for d in sys.path]
-        for name in list(candidates):
-            if not os.path.splitext(name)[1]:
-                candidates.append(name + ".py")
-        for name in candidates:
-            if os.path.isfile(name):
-                return os.path.abspath(name)
-        return None
-
-    def _check_line(self, filename: str, lineno: int) -> bool:
-        frame = self.curframe
-        line = linecache.getline(filename, lineno, frame.f_globals if frame else None)
-        if not line:
-            self.error(f"Line {lineno} does not exist in {filename}")
-            return False
-        line = line.strip()
-        if not line or line[0] == "#" or line[:3] in ('"""', "'''"):
-            self.error("Blank or comment")
-            return False
-        return True
+        return [os.path.dirname(frame.f_code.co_filename)] if frame is not None else []
 
     def do_break(self, arg: str, temporary: bool = False) -> None:
         """b(reak) [ ([filename:]lineno | function) [thread N] [, condition] ]
@@ -948,12 +957,6 @@ class Session:
             if thread is None:
                 return
             thread_ident, thread_number = thread.ident, thread.number
-        if condition:
-            try:
-                compile(condition, "<stdin>", "eval")
-            except SyntaxError as exc:
-                self.error(f"Invalid condition {condition}: {exc.msg}")
-                return
         table = self.engine.breakpoints
         resolved = self._resolve_location(location)
         if resolved is None:
@@ -979,22 +982,29 @@ class Session:
     ) -> tuple[str, int, str | None, CodeType | None] | None:
         """(filename, line, funcname, code) for 'file:line', 'line' or 'function'."""
         frame = self.curframe
-        colon = location.rfind(":")
-        if colon > 0 and location[colon + 1 :].strip().isdigit():
-            name = location[:colon].strip()
-            filename = self._lookup_file(name)
-            if filename is None:
-                self.error(f"{name!r} not found from sys.path")
-                return None
-            lineno = int(location[colon + 1 :])
-            return (filename, lineno, None, None) if self._check_line(filename, lineno) else None
-        if location.isdigit():
-            if frame is None:
+        module_globals = frame.f_globals if frame is not None else None
+        split = split_file_line(location)
+        if isinstance(split, str):
+            self.error(split)
+            return None
+        if split is not None or location.isdigit():
+            if split is not None:
+                name, lineno = split
+                found = find_file(name, self._near())
+                if found is None:
+                    self.error(f"{name!r} not found from sys.path")
+                    return None
+                filename = found
+            elif frame is None:
                 self.error("no current file: give filename:lineno")
                 return None
-            filename = frame.f_code.co_filename
-            lineno = int(location)
-            return (filename, lineno, None, None) if self._check_line(filename, lineno) else None
+            else:
+                filename, lineno = frame.f_code.co_filename, int(location)
+            problem = line_error(filename, lineno, module_globals)
+            if problem:
+                self.error(problem)
+                return None
+            return filename, lineno, None, None
         value: Any = location
         if frame is not None:
             try:
@@ -1005,14 +1015,14 @@ class Session:
         code = getattr(value, "__code__", None)
         if isinstance(code, CodeType):
             return code.co_filename, code.co_firstlineno, code.co_name, code
-        found = find_function(location, frame.f_code.co_filename if frame else None)
-        if found is None:
+        resolved = find_qualified_function(location, frame.f_code.co_filename if frame else None)
+        if resolved is None:
             self.error(
                 f"The specified object {location!r} is not a function or was not found "
                 "along sys.path."
             )
             return None
-        return found[0], found[1], location, None
+        return resolved[0], resolved[1], resolved[2], None
 
     def _list_breakpoints(self) -> None:
         table = self.engine.breakpoints
@@ -1062,7 +1072,7 @@ class Session:
             except ValueError:
                 self.error(f"Invalid line number ({line_text})")
                 return
-            filename = self._lookup_file(name) or name
+            filename = find_file(name, self._near()) or name
             found = table.at(canonic(filename), lineno)
             if not found:
                 self.error(f"There is no breakpoint at {filename}:{lineno}")
@@ -1272,40 +1282,6 @@ class _Console(code_module.InteractiveConsole):
             self.showtraceback()
 
 
-def parse_break_spec(arg: str) -> tuple[str, str | None, str | None] | str:
-    """Split ``location [thread N] [, condition | if condition]``; a str result is an error."""
-    location, comma, condition = arg.partition(",")
-    cond: str | None = condition.strip() if comma else None
-    if cond is None:
-        match = re.search(r"\s+if\s+(.+)$", location)
-        if match:
-            cond = match.group(1).strip()
-            location = location[: match.start()]
-    thread = None
-    match = re.search(r"\s+thread\s+(\S+)\s*$", location)
-    if match:
-        thread = match.group(1)
-        location = location[: match.start()]
-    location = location.strip()
-    if not location:
-        return "Breakpoint location expected"
-    if comma and not cond:
-        return "Condition expected after ','"
-    return location, thread, cond
-
-
-def find_function(funcname: str, filename: str | None) -> tuple[str, int] | None:
-    """(filename, line) of ``def funcname`` in ``filename``, read as text (pdb's
-    ``find_function``): for functions not defined yet."""
-    if not filename:
-        return None
-    pattern = re.compile(rf"def\s+{re.escape(funcname)}\s*[(\[]")
-    for lineno, line in enumerate(linecache.getlines(filename), 1):
-        if pattern.match(line.strip()):
-            return filename, lineno
-    return None
-
-
 def describe(bp: Breakpoint) -> str:
     return f"breakpoint {bp.number} at {bp.filename}:{bp.line}"
 
@@ -1325,23 +1301,3 @@ def format_breakpoint(bp: Breakpoint) -> str:
     if bp.hits:
         text += f"\n\tbreakpoint already hit {bp.hits} time{'s' if bp.hits > 1 else ''}"
     return text
-
-
-def hard_exit(status: int) -> None:
-    """End the process now: flush the program's buffered output if that does not block (a
-    frozen thread may hold its lock), then ``os._exit``."""
-    flushed = _thread.allocate_lock()
-    flushed.acquire()
-
-    def flush() -> None:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                if stream is not None:
-                    stream.flush()
-            except Exception:
-                pass
-        flushed.release()
-
-    _thread.start_new_thread(flush, ())
-    flushed.acquire(timeout=1.0)
-    os._exit(status)

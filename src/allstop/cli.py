@@ -1,21 +1,38 @@
-"""The command line: ``allstop run [options] script.py [args...]`` or ``allstop run -m module``.
+"""The command line: ``allstop run [options] (script.py | -m module) [args...]``.
 
-``run`` arms the debugger, sets the breakpoints given with ``-b``, runs the program as Python
-would (``runpy``: ``__main__``, ``sys.argv``, ``sys.path[0]``) and passes its exit status
-through.  It stops at the program's first line only with ``--stop``.
+``run`` arms the debugger, sets the breakpoints given with ``-b``, runs the program as
+``python`` would (a fresh ``__main__`` module that stays in place after the body ends, so
+``atexit`` handlers, late threads and pickling see the program's ``__main__``; ``sys.argv``;
+``sys.path[0]`` the script's folder, or the current one for ``-m``) and passes its exit status
+through.  Everything after the script or ``-m MODULE`` belongs to the program.  It stops at the
+program's first line only with ``--stop``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import builtins
+import io
 import os
 import runpy
 import sys
+import traceback
+import types
 from collections.abc import Sequence
+from dataclasses import dataclass
+from types import CodeType, TracebackType
 
 from . import __version__
-from ._breakpoints import BreakpointTable, canonic
+from ._breakpoints import BreakpointTable
+from ._locations import (
+    find_file,
+    find_qualified_function,
+    line_error,
+    parse_break_spec,
+    split_file_line,
+)
+
+USAGE_ERROR = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,8 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a Python program under allstop",
-        description="Run a Python script or module with allstop armed. breakpoint() and "
-        "the breakpoints given with -b stop every thread of the program.",
+        usage="allstop run [--stop] [-b SPEC]... (script.py | -m module) [args...]",
+        description="Run a Python script or module with allstop armed: breakpoint() and the "
+        "breakpoints given with -b stop every thread of the program. Everything after the "
+        "script (or -m MODULE) is passed to the program.",
     )
     run.add_argument(
         "--stop", action="store_true", help="stop at the program's first line (as python -m pdb)"
@@ -43,100 +62,205 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="SPEC",
         help="set a breakpoint before the program starts: FILE:LINE, LINE (in the script), "
-        "FUNCTION, each optionally followed by ', CONDITION' (repeatable)",
+        "FUNCTION, Class.method or module.function, each optionally followed by "
+        "', CONDITION' (repeatable)",
     )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
-    run.add_argument("target", nargs=argparse.REMAINDER, help="script.py [args...]")
     return parser
 
 
+def _split_program(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``run``'s arguments into allstop's options and the program (script or
+    ``-m MODULE``, then its arguments), as ``python`` does: the first word that is not an
+    option, ``-m MODULE`` or ``--`` starts the program."""
+    options: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            return options, list(args[index + 1 :])
+        if word.startswith("-m") and not word.startswith("--"):
+            module_words = list(args[index : index + 2]) if word == "-m" else [word]
+            return [*options, *module_words], list(args[index + len(module_words) :])
+        if word in ("-b", "--break"):
+            options += args[index : index + 2]
+            index += 2
+            continue
+        if word.startswith("-"):
+            options.append(word)
+            index += 1
+            continue
+        return options, list(args[index:])
+    return options, []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    return run(args)
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if args[:1] != ["run"]:
+        parser.parse_args(args)  # --version, --help, errors
+        return USAGE_ERROR
+    options, program = _split_program(args[1:])
+    parsed = parser.parse_args(["run", *options])
+    return run(parsed, program)
 
 
-def run(args: argparse.Namespace) -> int:
-    target: list[str] = list(args.target)
+@dataclass
+class _Target:
+    """What to run: its code, the file it comes from, and its ``__main__`` namespace."""
+
+    code: CodeType
+    filename: str
+    namespace: dict[str, object]
+
+
+def _script_target(path: str) -> _Target | str:
+    if os.path.isdir(path):
+        main_file = os.path.join(path, "__main__.py")
+        if not os.path.isfile(main_file):
+            return f"can't find '__main__' module in {path!r}"
+        path = main_file
+    if not os.path.isfile(path):
+        return f"can't open file {path!r}: no such file"
+    filename = os.path.abspath(path)
+    with io.open_code(filename) as source:
+        try:
+            code = compile(source.read(), filename, "exec")
+        except SyntaxError as exc:
+            return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+    namespace: dict[str, object] = {
+        "__name__": "__main__",
+        "__file__": filename,
+        "__builtins__": builtins,
+        "__spec__": None,
+        "__package__": None,
+        "__loader__": None,
+        "__cached__": None,
+    }
+    return _Target(code, filename, namespace)
+
+
+def _module_target(name: str) -> _Target | str:
+    try:
+        # Resolves a package to its __main__ and does not run the module itself; pdb does
+        # the same.  Parent packages are imported, as python -m does.
+        module_name, spec, code = runpy._get_module_details(name)  # type: ignore[attr-defined]
+    except ImportError as exc:  # what python -m says: "No module named x"
+        return str(exc)
+    except Exception as exc:  # raised by a parent package's __init__
+        return f"{type(exc).__name__}: {exc}"
+    filename = os.path.abspath(spec.origin) if spec.origin else module_name
+    namespace: dict[str, object] = {
+        "__name__": "__main__",
+        "__file__": filename,
+        "__builtins__": builtins,
+        "__spec__": spec,
+        "__package__": spec.parent,
+        "__loader__": spec.loader,
+        "__cached__": None,
+    }
+    return _Target(code, filename, namespace)
+
+
+def run(args: argparse.Namespace, program: list[str]) -> int:
+    """``allstop run``: set up, run the program, return its exit status."""
     if args.module:
-        module: str = args.module
-        spec = importlib.util.find_spec(module)
-        if spec is None:
-            print(f"allstop: no module named {module!r}", file=sys.stderr)
-            return 2
-        main_file = spec.origin or ""
-        if spec.submodule_search_locations is not None:
-            main_spec = importlib.util.find_spec(module + ".__main__")
-            main_file = main_spec.origin if main_spec and main_spec.origin else main_file
-        sys.argv = [main_file, *target]
-        sys.path.insert(0, os.getcwd())
+        sys.path[0:1] = [os.getcwd()]
+        target = _module_target(args.module)
+        argv0 = target.filename if isinstance(target, _Target) else args.module
+    elif not program:
+        print("allstop run: give a script (or -m module)", file=sys.stderr)
+        return USAGE_ERROR
     else:
-        if not target:
-            print("allstop run: give a script (or -m module)", file=sys.stderr)
-            return 2
-        main_file = os.path.abspath(target[0])
-        if not os.path.exists(main_file):
-            print(f"allstop: can't open file {target[0]!r}: no such file", file=sys.stderr)
-            return 2
-        sys.argv = [main_file, *target[1:]]
-        sys.path.insert(0, os.path.dirname(main_file))
+        target = _script_target(program[0])
+        program = program[1:]
+        if isinstance(target, _Target):
+            argv0 = target.filename
+            sys.path[0:1] = [os.path.dirname(target.filename)]
+    if isinstance(target, str):
+        print(f"allstop: {target}", file=sys.stderr)
+        return USAGE_ERROR
 
     from . import _debugger
 
     engine = _debugger.engine()
-    if os.environ.get("PYTHONBREAKPOINT") is None:
-        # breakpoint() in the program stops the world (PYTHONBREAKPOINT still wins).
+    table = engine.breakpoints
+    for text in args.breaks:
+        error = _add_break(table, text, target.filename)
+        if error:
+            print(f"allstop: -b {text}: {error}", file=sys.stderr)
+            return USAGE_ERROR
+    if args.stop:
+        table.add(target.filename, 0, temporary=True, funcname="<module>", internal=True)
+    if args.breaks or args.stop:
+        engine.breakpoints_changed()
+    if not os.environ.get("PYTHONBREAKPOINT"):
+        # breakpoint() in the program stops the world (a set PYTHONBREAKPOINT still wins).
         from . import set_trace
 
         sys.breakpointhook = set_trace
-    table = engine.breakpoints
-    for text in args.breaks:
-        error = _add_break(table, text, main_file)
-        if error:
-            print(f"allstop: -b {text}: {error}", file=sys.stderr)
-            return 2
-    if args.stop:
-        table.add(canonic(main_file), 0, temporary=True, funcname="<module>", internal=True)
-    if args.breaks or args.stop:
-        engine.breakpoints_changed()
 
-    if args.module:
-        runpy.run_module(args.module, run_name="__main__", alter_sys=True)
-    else:
-        runpy.run_path(main_file, run_name="__main__")
+    sys.argv = [argv0, *program]
+    module = types.ModuleType("__main__")
+    module.__dict__.update(target.namespace)
+    # The program's __main__ stays in place when its body ends: atexit handlers, threads
+    # still running and pickle all look it up there.
+    sys.modules["__main__"] = module
+    try:
+        exec(target.code, module.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        _report(exc, target.code)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 1
     return 0
+
+
+def _report(exc: BaseException, code: CodeType) -> None:
+    """Print the program's uncaught exception as python would: through ``sys.excepthook``,
+    without allstop's own frames under the program's."""
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    if tb is not None:
+        exc = exc.with_traceback(tb)  # newer excepthooks read __traceback__, not the argument
+    sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 def _add_break(table: BreakpointTable, text: str, main_file: str) -> str | None:
     """Add the breakpoint ``text`` describes; return an error message or None."""
-    from ._session import find_function, parse_break_spec
-
     spec = parse_break_spec(text)
     if isinstance(spec, str):
         return spec
     location, thread, condition = spec
     if thread is not None:
         return "'thread N' needs a running program: set it at the prompt"
-    if condition:
-        try:
-            compile(condition, "<condition>", "eval")
-        except SyntaxError as exc:
-            return f"invalid condition: {exc.msg}"
-    filename, _, line_text = location.rpartition(":")
-    if line_text.isdigit():
-        path = filename or main_file
-        candidates = [path, os.path.join(os.path.dirname(main_file), path)]
-        found = next((p for p in candidates if os.path.isfile(p)), None)
-        if found is None:
-            return f"no such file: {path}"
-        table.add(found, int(line_text), condition=condition)
+    split = split_file_line(location)
+    if isinstance(split, str):
+        return split
+    if split is not None or location.isdigit():
+        if split is not None:
+            name, lineno = split
+            filename = find_file(name, [os.path.dirname(main_file)])
+            if filename is None:
+                return f"no such file: {name}"
+        else:
+            filename, lineno = main_file, int(location)
+        problem = line_error(filename, lineno)
+        if problem:
+            return problem
+        table.add(filename, lineno, condition=condition)
         return None
-    if location.isdigit():
-        table.add(main_file, int(location), condition=condition)
+    resolved = find_qualified_function(location, main_file)
+    if resolved is not None:
+        filename, lineno, funcname = resolved
+        table.add(filename, lineno, condition=condition, funcname=funcname)
         return None
-    defined = find_function(location, main_file)
-    if defined is not None:
-        table.add(defined[0], defined[1], condition=condition, funcname=location)
-    else:
-        # Not defined in the script: any function of that name (or qualified name) in any file.
-        table.add("", 0, condition=condition, funcname=location)
+    # Not defined in the program's files yet (generated, or in a module not on sys.path):
+    # any function of that name, in any file.
+    print(
+        f"allstop: -b {text}: no 'def {location}' found; stopping in any function of that name",
+        file=sys.stderr,
+    )
+    table.add("", 0, condition=condition, funcname=location)
     return None

@@ -67,11 +67,14 @@ class Backend(abc.ABC):
         """The calling thread leaves its park (in ``frame``)."""
 
 
+def default_name() -> str:
+    """The best backend for this Python."""
+    return "monitoring" if hasattr(sys, "monitoring") else "settrace"
+
+
 def choose_backend(engine: Engine, name: str | None = None) -> Backend:
     """The backend named ``name``, ``$ALLSTOP_BACKEND``, or the best for this Python."""
-    wanted = name or os.environ.get("ALLSTOP_BACKEND") or ""
-    if not wanted:
-        wanted = "monitoring" if sys.version_info >= (3, 12) else "settrace"
+    wanted = name or os.environ.get("ALLSTOP_BACKEND") or default_name()
     if wanted == "monitoring":
         if not hasattr(sys, "monitoring"):
             raise RuntimeError("the monitoring backend needs Python 3.12 or newer")

@@ -53,7 +53,9 @@ class LineIO:
     def _read(self) -> bytes:
         while True:
             try:
-                chunk = os.read(self._in, 65536)
+                # One byte at a time: what follows the command line belongs to the program
+                # (its own input() after the stop), so nothing is read ahead.
+                chunk = os.read(self._in, 1)
             except BlockingIOError:
                 select.select([self._in], [], [])
                 continue

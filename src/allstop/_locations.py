@@ -1,0 +1,129 @@
+"""Where a breakpoint goes: parsing ``break`` specs and finding files, lines and functions
+without running any code (shared by the session's ``break`` and ``allstop run -b``)."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import linecache
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def parse_break_spec(arg: str) -> tuple[str, str | None, str | None] | str:
+    """Split ``location [thread N] [, condition | if condition]``; a str result is an error."""
+    location, comma, condition = arg.partition(",")
+    cond: str | None = condition.strip() if comma else None
+    if cond is None:
+        match = re.search(r"\s+if\s+(.+)$", location)
+        if match:
+            cond = match.group(1).strip()
+            location = location[: match.start()]
+    thread = None
+    match = re.search(r"\s+thread\s+(\S+)\s*$", location)
+    if match:
+        thread = match.group(1)
+        location = location[: match.start()]
+    location = location.strip()
+    if not location:
+        return "Breakpoint location expected"
+    if comma and not cond:
+        return "Condition expected after ','"
+    if cond:
+        try:
+            compile(cond, "<condition>", "eval")
+        except SyntaxError as exc:
+            return f"Invalid condition {cond}: {exc.msg}"
+    return location, thread, cond
+
+
+def split_file_line(location: str) -> tuple[str, int] | str | None:
+    """``file:line`` -> (file, line); None when ``location`` has no ``:``; a str is an error."""
+    name, colon, line = location.rpartition(":")
+    if not colon or not name:
+        return None
+    line = line.strip()
+    if not line.isdigit():
+        return f"Bad line number: {line!r}"
+    return name.strip(), int(line)
+
+
+def find_file(name: str, near: Sequence[str] = ()) -> str | None:
+    """The absolute path of ``name``: as given, then in the ``near`` folders and on
+    ``sys.path``, with ``.py`` added when it has no extension (pdb's ``lookupmodule``)."""
+    candidates = [name]
+    if not os.path.isabs(name):
+        candidates += [os.path.join(folder, name) for folder in near]
+        candidates += [os.path.join(folder or os.curdir, name) for folder in sys.path]
+    if not os.path.splitext(name)[1]:
+        candidates += [c + ".py" for c in candidates]
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    return None
+
+
+def line_error(
+    filename: str, lineno: int, module_globals: dict[str, Any] | None = None
+) -> str | None:
+    """Why no breakpoint can stop at ``filename:lineno`` (pdb's ``checkline``), or None."""
+    line = linecache.getline(filename, lineno, module_globals)
+    if not line:
+        return f"Line {lineno} does not exist in {filename}"
+    line = line.strip()
+    if not line or line[0] == "#" or line[:3] in ('"""', "'''"):
+        return "Blank or comment"
+    return None
+
+
+def find_function(funcname: str, filename: str | None) -> tuple[str, int] | None:
+    """(filename, line) of ``def funcname`` in ``filename``, read as text (pdb's
+    ``find_function``).  ``Class.method`` finds ``def method`` after ``class Class``."""
+    if not filename:
+        return None
+    *classes, name = funcname.split(".")
+    pattern = re.compile(rf"(async\s+)?def\s+{re.escape(name)}\s*[(\[]")
+    owners = [re.compile(rf"class\s+{re.escape(c)}\b") for c in classes]
+    for lineno, line in enumerate(linecache.getlines(filename), 1):
+        text = line.strip()
+        if owners and owners[0].match(text):
+            owners.pop(0)
+        elif not owners and pattern.match(text):
+            return filename, lineno
+    return None
+
+
+def find_module_file(dotted: str) -> str | None:
+    """The source file of module ``dotted``, found on ``sys.path`` without importing (and so
+    without running) it or its packages."""
+    path: list[str] | None = None
+    spec = None
+    for part in dotted.split("."):
+        spec = importlib.machinery.PathFinder.find_spec(part, path)
+        if spec is None:
+            return None
+        path = list(spec.submodule_search_locations or [])
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return None
+    return spec.origin
+
+
+def find_qualified_function(name: str, main_file: str | None) -> tuple[str, int, str] | None:
+    """Resolve ``func``, ``Class.method`` (in ``main_file``) or ``module.func``,
+    ``package.module.Class.method`` (on ``sys.path``) to (filename, def line, function name
+    within its file), reading files only."""
+    found = find_function(name, main_file)
+    if found is not None:
+        return found[0], found[1], name
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module_file = find_module_file(".".join(parts[:cut]))
+        if module_file is None:
+            continue
+        rest = ".".join(parts[cut:])
+        found = find_function(rest, module_file)
+        if found is not None:
+            return found[0], found[1], rest
+    return None
