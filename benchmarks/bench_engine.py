@@ -28,8 +28,14 @@ WORKLOADS: dict[str, Callable[[], object]] = {
     "fib": lambda: workload.fib(24),
     "loop": lambda: workload.loop(1_500_000),
 }
-MODES = ["plain", "allstop-idle", "allstop-bp-other-file", "allstop-bp-same-file",
-         "pdb-bp-other-file", "pdb-bp-same-file"]
+MODES = [
+    "plain",
+    "allstop-idle",
+    "allstop-bp-other-file",
+    "allstop-bp-same-file",
+    "pdb-bp-other-file",
+    "pdb-bp-same-file",
+]
 
 
 def _line(module: object, marker: str) -> tuple[str, int]:

@@ -23,7 +23,7 @@ results: "queue.Queue[tuple[str, int] | None]" = queue.Queue()
 def work(index: int) -> None:
     total = 0
     n = 0
-    while not done.is_set():
+    while n % 1000 or not done.is_set():
         n += 1
         total += n
         counts[index] = n

@@ -493,3 +493,19 @@ def test_two_threads_at_one_breakpoint_are_both_shown(backend: str) -> None:
     assert names == {"hitter-0", "hitter-1"}
     assert "both done" in result.stdout
     assert result.status == 0
+
+
+def test_an_expression_waiting_on_a_frozen_thread_does_not_hang_the_session(backend: str) -> None:
+    program = PROGRAMS / "lock_held.py"
+    result = run_allstop(
+        ["run", str(program)],
+        ["p guarded.acquire()", "p release", "info threads", "c"],
+        backend=backend,
+    )
+    out = replies(result)
+    assert out[1].startswith("*** still waiting after ")
+    assert "blocked in a C call" in out[1]
+    assert out[2].strip() == "[False]"
+    assert any("holder" in row and " frozen " in row for row in out[3].splitlines())
+    assert "released" in result.stdout
+    assert result.status == 0

@@ -20,8 +20,12 @@ do what pydevd's attach helper does, with ``ctypes`` instead of a compiled modul
 - thread states map to thread idents through their current frame, which is the very object
   ``sys._current_frames()`` returns.
 
-The walk over thread states holds the GIL throughout: the switch interval is raised while it
-runs so that no other thread can end (and free its thread state) under it.
+No thread may end (and free its thread state) during the walk, which gives up the GIL between
+two C calls: either the world is frozen (no thread runs, so none ends), or the walk holds
+``threading._active_limbo_lock``, which every ``threading.Thread`` takes in ``_delete()`` before
+its thread state goes.  A thread started with ``_thread.start_new_thread`` directly, ending at
+that very moment while the world runs, is the case this cannot cover.  (Raising the switch
+interval instead starves every thread that starts waiting for the GIL meanwhile.)
 
 Only CPython with the GIL; the free-threaded build is not supported.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import threading
 from collections.abc import Callable, Collection
 from types import FrameType
 from typing import Any
@@ -129,17 +134,19 @@ def set_trace(
     *,
     only: Collection[int] | None = None,
     skip: Collection[int] = (),
+    frozen: bool = False,
 ) -> None:
     """Install ``func`` (None removes) as the trace function of the threads ``only`` (default:
     every thread) except those in ``skip``.  Threads with no Python frame count as unknown:
-    they are included unless ``only`` is given."""
+    they are included unless ``only`` is given.  ``frozen``: no other thread runs now."""
     if not per_thread():
         # 3.13 no longer exports _PyEval_SetTrace: every thread, through the public API.
         sys._settraceallthreads(func)  # type: ignore[attr-defined]
         return
     trampoline = _find_trampoline()
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(100.0)
+    ending: Any = getattr(threading, "_active_limbo_lock", None)
+    # Threads end only briefly holding it; the world is not frozen, so nobody parks with it.
+    held = not frozen and ending is not None and ending.acquire(timeout=1.0)
     try:
         for tstate, ident in _thread_states():
             if ident is not None and ident in skip:
@@ -151,4 +158,5 @@ def set_trace(
             else:
                 _set_trace(tstate, trampoline, func)
     finally:
-        sys.setswitchinterval(interval)
+        if held:
+            ending.release()

@@ -56,7 +56,7 @@ class SettraceBackend(Backend):
 
     def shutdown(self) -> None:
         threading.settrace(None)
-        _ctrace.set_trace(None, skip=self.engine.exempt)
+        _ctrace.set_trace(None, skip=self.engine.exempt, frozen=self.engine.world is World.FROZEN)
         for top in sys._current_frames().values():
             for f in _stack(top):
                 f.f_trace = None
@@ -102,7 +102,7 @@ class SettraceBackend(Backend):
         threading.settrace(steady)
         exempt = engine.exempt
         if bps or self._tracing_all or engine.world is not World.RUNNING:
-            _ctrace.set_trace(steady, skip=exempt | skip)
+            _ctrace.set_trace(steady, skip=exempt | skip, frozen=engine.world is World.FROZEN)
         self._tracing_all = bool(bps)
         for ident, top in sys._current_frames().items():
             if ident in skip or ident in exempt:
@@ -132,7 +132,7 @@ class SettraceBackend(Backend):
         if ident == get_ident():
             sys.settrace(self._trace)
         else:
-            _ctrace.set_trace(self._trace, only=(ident,))
+            _ctrace.set_trace(self._trace, only=(ident,), frozen=True)
         for f in _stack(frame):
             f.f_trace = self._trace
             f.f_trace_opcodes = False
