@@ -133,7 +133,6 @@ def test_an_empty_table() -> None:
     assert len(table) == 0
     assert not table
     assert table.get(1) is None
-    assert table.files == frozenset()
     assert not table.has_functions
 
 
@@ -151,7 +150,6 @@ def test_add_then_get(mod: Module) -> None:
     assert list(table) == [bp]
     assert len(table) == 1
     assert table
-    assert table.files == frozenset({canonic(mod.path)})
     assert table.lines_in_file(canonic(mod.path)) == frozenset({2})
 
 
@@ -190,7 +188,6 @@ def test_clear_removes_every_breakpoint_the_internal_one_too(mod: Module) -> Non
     table.clear()
     assert len(table) == 0
     assert not table
-    assert table.files == frozenset()
     assert not table.has_functions
 
 
@@ -307,7 +304,6 @@ def test_holds_lines_ignores_function_breakpoints(mod: Module) -> None:
     table = BreakpointTable()
     table.add(mod.path, 0, funcname="work")
     assert not table.holds_lines(mod.work)
-    assert table.files == frozenset()
 
 
 def test_interesting_follows_changes_to_the_table(mod: Module) -> None:

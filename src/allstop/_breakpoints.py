@@ -111,11 +111,6 @@ class BreakpointTable:
         return self._by_number.get(number)
 
     @property
-    def files(self) -> frozenset[str]:
-        """Canonical names of the files that hold line breakpoints."""
-        return frozenset(self._lines)
-
-    @property
     def has_functions(self) -> bool:
         return bool(self._functions)
 

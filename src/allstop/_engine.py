@@ -211,12 +211,6 @@ class ThreadRegistry:
             self._numbers[ident] = found
         return found
 
-    def ident(self, number: int) -> int | None:
-        for ident, n in self._numbers.items():
-            if n == number:
-                return ident
-        return None
-
     def known(self) -> dict[int, int]:
         return dict(self._numbers)
 
@@ -282,10 +276,6 @@ class Engine:
         self.backend.arm_step(ident, frame)
 
     # -- what the session reads ------------------------------------------------------------
-    @property
-    def presenter(self) -> int | None:
-        return self._presenter
-
     def parked_frames(self) -> dict[int, FrameType]:
         """Where each parked thread parked (its live stack shows allstop's own code on top)."""
         return {ident: p.frame for ident, p in list(self._parked.items())}
@@ -295,9 +285,6 @@ class Engine:
 
     def pending_stops(self) -> list[StopEvent]:
         return list(self._pending)
-
-    def alive_at_freeze(self) -> frozenset[int]:
-        return self._alive_at_freeze
 
     # -- hot path: called by the backends --------------------------------------------------
     def checkpoint(self, frame: FrameType) -> None:

@@ -171,7 +171,9 @@ class Session:
         }[stop.reason]
         if stop.breakpoint == 0:
             why = "the start of the program"
-        summary = f"{title} stopped at {why}; {frozen} other threads frozen"
+        summary = (
+            f"{title} stopped at {why}; {frozen} other thread{'' if frozen == 1 else 's'} frozen"
+        )
         if blocked:
             summary += f", {blocked} blocked in C"
         self.message(summary)
