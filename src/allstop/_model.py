@@ -91,3 +91,16 @@ class StopEvent:
     return_value: object = field(default=NO_VALUE, repr=False)
     """The value being returned, when ``reason`` is ``RETURN``."""
     message: str = ""
+
+
+@dataclass(frozen=True)
+class VariableRow:
+    """One line of a variables view: a name and a safe repr, at some depth of expansion."""
+
+    path: tuple[object, ...]
+    """The variable's name, then one step per level: ``("key", k)``, ``("index", i)``,
+    ``("item", i)`` (position in a set) or ``("attr", name)``."""
+    depth: int
+    name: str
+    value: str
+    expandable: bool

@@ -21,13 +21,15 @@ from __future__ import annotations
 import _thread
 import code as code_module
 import inspect
+import itertools
 import linecache
 import os
 import pprint
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager, suppress
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,7 +45,7 @@ from ._locations import (
     parse_break_spec,
     split_file_line,
 )
-from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
+from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -58,6 +60,12 @@ class SessionIO(Protocol):
 
     def read_command(self, prompt: str) -> str | None:
         """One line without its newline, or None at end of input."""
+
+    def enter(self, session: Session) -> None:
+        """A stop begins: the front end may show the session's state until ``leave``."""
+
+    def leave(self) -> None:
+        """The stop ends (the world resumes next): give the terminal back."""
 
 
 _ALIASES = {
@@ -127,6 +135,7 @@ class Session:
         self._resume = None
         self.refresh()
         self._forget_finished_frames()
+        self.io.enter(self)
         try:
             bp = self.engine.breakpoints.get(stop.breakpoint) if stop.breakpoint else None
             self._announce(stop)
@@ -143,6 +152,7 @@ class Session:
                 self.onecmd(line)
             return self._resume or CONTINUE
         finally:
+            self.io.leave()
             for thread in self.threads:
                 if thread.state is ThreadState.FINISHED:
                     self.engine.registry.forget(thread.ident)
@@ -153,13 +163,16 @@ class Session:
         self.io.error("".join(lines).rstrip())
         self.io.error("*** internal error in allstop: the program goes on running")
 
-    def _announce(self, stop: StopEvent) -> None:
+    def stop_summary(self) -> str:
+        """One line on the stop being shown: the thread, why, and the state of the others."""
+        stop = self.stop
+        if stop is None:
+            return ""
         thread = self.thread_view(stop.ident)
         title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
         others = [t for t in self.threads if t.ident != stop.ident]
         frozen = sum(t.state in (ThreadState.FROZEN, ThreadState.NEW) for t in others)
         blocked = sum(t.state is ThreadState.BLOCKED for t in others)
-        pending = [t for t in others if t.state is ThreadState.BREAKPOINT]
         why = {
             StopReason.BREAKPOINT: f"breakpoint {stop.breakpoint}",
             StopReason.STEP: "step",
@@ -176,7 +189,11 @@ class Session:
         )
         if blocked:
             summary += f", {blocked} blocked in C"
-        self.message(summary)
+        return summary
+
+    def _announce(self, stop: StopEvent) -> None:
+        self.message(self.stop_summary())
+        pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
         if pending:
             numbers = ", ".join(str(t.number) for t in pending)
             self.message(f"also stopped, shown after you continue: thread {numbers}")
@@ -406,11 +423,7 @@ class Session:
             for line in inspect.cleandoc(method.__doc__).splitlines():
                 self.message(line)
             return
-        names = sorted(
-            name[3:].replace("_", "-")
-            for name in dir(self)
-            if name.startswith("do_") and name != "do_EOF"
-        )
+        names = self.command_names(aliases=False)
         self.message("Documented commands (type help <command>):")
         self.message("=" * 42)
         width = max(len(n) for n in names) + 2
@@ -420,6 +433,16 @@ class Session:
         self.message("")
         self.message("Aliases: " + ", ".join(f"{k}={v}" for k, v in sorted(_ALIASES.items())))
         self.message("Lines that are no command run as Python in the current frame ('!' forces).")
+
+    def command_names(self, aliases: bool = True) -> list[str]:
+        """Every command name (with pdb's and the user's aliases, unless ``aliases`` is
+        false)."""
+        names = {
+            n[3:].replace("_", "-") for n in dir(self) if n.startswith("do_") and n != "do_EOF"
+        }
+        if aliases:
+            names |= set(_ALIASES) | set(self.aliases)
+        return sorted(names)
 
     # -- stacks ----------------------------------------------------------------------------
     def do_where(self, arg: str) -> None:
@@ -475,6 +498,53 @@ class Session:
         Move the current frame count (default one) levels down in the stack (to a newer
         frame)."""
         self._move(arg, -1)
+
+    def do_frame(self, arg: str) -> None:
+        """frame [N]
+        Without argument, print the current frame; with a number, make frame N of the current
+        thread current (0 is the innermost frame, as 'where' counts from the bottom)."""
+        frames = self.frames
+        if not frames:
+            self.error("this thread has no Python frame")
+            return
+        if arg:
+            try:
+                number = int(arg)
+            except ValueError:
+                self.error(f"Invalid frame number: {arg!r}")
+                return
+            if not 0 <= number < len(frames):
+                self.error(f"No frame {number}: this thread has frames 0 to {len(frames) - 1}")
+                return
+            self.frame_index[self.current] = number
+            self.list_lineno = None
+        self.print_location()
+
+    # -- variables (for front ends) --------------------------------------------------------
+    def variable_rows(
+        self, scope: str = "locals", expanded: frozenset[tuple[object, ...]] = frozenset()
+    ) -> list[VariableRow]:
+        """The rows of a variables view of the current frame (``scope`` ``locals`` or
+        ``globals``), with the paths in ``expanded`` opened.  Values are read and repr'd on
+        the evaluation thread, so a hostile repr cannot hang the front end either."""
+        frame = self.curframe
+        if frame is None:
+            return []
+
+        def build() -> list[VariableRow]:
+            ns = frame.f_locals if scope == "locals" else frame.f_globals
+            rows: list[VariableRow] = []
+            for name, value in list(ns.items()):
+                if scope == "globals" and name.startswith("__") and name.endswith("__"):
+                    continue
+                _add_rows(rows, (name,), 0, str(name), value, expanded=expanded)
+            return rows
+
+        try:
+            rows: list[VariableRow] = self._run(build)
+        except EvaluationAbandoned as exc:
+            return [VariableRow((), 0, "<variables>", str(exc), False)]
+        return rows
 
     # -- threads ---------------------------------------------------------------------------
     def do_threads(self, arg: str) -> None:
@@ -1206,6 +1276,73 @@ class Session:
             return
         if self.aliases.pop(words[0], None) is None:
             self.error(f"Unknown alias '{words[0]}'")
+
+
+_CHILDREN_LIMIT = 200
+_ROW_REPR_LIMIT = 300
+
+
+def _children(value: object) -> list[tuple[object, str, object]]:
+    """(step, label, child) for the parts of ``value`` a variables view can open."""
+    if isinstance(value, (str, bytes, bytearray, int, float, complex, bool)) or value is None:
+        return []
+    if isinstance(value, dict):
+        return [
+            (("key", key), _format.safe_repr(key, 60), item)
+            for key, item in itertools.islice(value.items(), _CHILDREN_LIMIT)
+        ]
+    if isinstance(value, (list, tuple, deque)):
+        return [
+            (("index", i), f"[{i}]", item)
+            for i, item in enumerate(itertools.islice(value, _CHILDREN_LIMIT))
+        ]
+    if isinstance(value, (set, frozenset)):
+        return [
+            (("item", i), f"{{{i}}}", item)
+            for i, item in enumerate(itertools.islice(value, _CHILDREN_LIMIT))
+        ]
+    attrs = getattr(value, "__dict__", None)
+    names = list(attrs) if isinstance(attrs, dict) else []
+    for slot in getattr(type(value), "__slots__", ()) or ():
+        if isinstance(slot, str) and slot not in names and hasattr(value, slot):
+            names.append(slot)
+    return [
+        (("attr", name), name, getattr(value, name, None))
+        for name in names[:_CHILDREN_LIMIT]
+        if isinstance(name, str)
+    ]
+
+
+def _child_count(value: object) -> int:
+    try:
+        return len(value) if isinstance(value, Sized) else 0
+    except Exception:
+        return 0
+
+
+def _add_rows(
+    rows: list[VariableRow],
+    path: tuple[object, ...],
+    depth: int,
+    name: str,
+    value: object,
+    *,
+    expanded: frozenset[tuple[object, ...]],
+) -> None:
+    try:
+        children = _children(value)
+    except Exception:
+        children = []
+    rows.append(
+        VariableRow(path, depth, name, _format.safe_repr(value, _ROW_REPR_LIMIT), bool(children))
+    )
+    if path not in expanded:
+        return
+    for step, label, child in children:
+        _add_rows(rows, (*path, step), depth + 1, label, child, expanded=expanded)
+    hidden = _child_count(value) - len(children)
+    if hidden > 0 and not isinstance(value, (str, bytes)):
+        rows.append(VariableRow((*path, "more"), depth + 1, "...", f"{hidden} more", False))
 
 
 class _Raised:

@@ -23,6 +23,12 @@ class LineIO:
         self._buffer = b""
         self._eof = False
 
+    def enter(self, session: object) -> None:
+        return None
+
+    def leave(self) -> None:
+        return None
+
     def message(self, text: str) -> None:
         self._write(text + "\n")
 

@@ -1,0 +1,372 @@
+"""The full-screen front end: a ``SessionIO`` whose prompt_toolkit application shows every
+thread, the current stack, source and variables while the world is stopped.
+
+Design note
+-----------
+For each stop the application runs on a thread of allstop's own (exempt from freezing), on the
+controlling terminal (``/dev/tty``), so it works whichever thread stopped, and when the
+program's stdin/stdout are redirected.  Off the main thread prompt_toolkit installs no SIGINT or
+SIGWINCH handler: Ctrl-C is an ordinary key here (it asks before quitting) and the terminal size
+is polled (``refresh_interval``).
+
+The session's thread (the presenter) keeps running the session: ``read_command`` waits for the
+next request from the UI, a command line to run, or a job to run on the session's side (reading
+variables goes through the session's evaluation guard, never through the UI thread).  Keys
+never implement commands: each one sends a line-mode command or moves a cursor.  ``leave`` ends
+the application and waits for it, so the terminal is restored (cooked mode, cursor shown,
+alternate screen left) before the world resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from _queue import SimpleQueue
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TextIO
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import Input, create_input
+from prompt_toolkit.output import Output, create_output
+
+from ..._breakpoints import canonic
+from ..line import LineIO
+from .keys import load_bindings
+from .layout import Panes
+from .state import TuiState
+from .style import make_style
+
+if TYPE_CHECKING:
+    from ..._engine import Engine
+    from ..._session import Session
+
+OUTPUT_LINES = 5000
+Request = str | Callable[[], None] | None
+
+
+class Tui:
+    """The full-screen ``SessionIO``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        input: Input | None = None,
+        output: Output | None = None,
+        terminal: tuple[TextIO, TextIO] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.state = TuiState()
+        self.history = InMemoryHistory()
+        """Kept across stops, for the whole process."""
+        self.command_buffer = Buffer(
+            history=self.history,
+            completer=SessionCompleter(self),
+            complete_while_typing=False,
+            multiline=False,
+            accept_handler=self._accept,
+        )
+        self.output_buffer = Buffer(read_only=True)
+        self.panes = Panes(
+            self.state,
+            self.command_buffer,
+            self.output_buffer,
+            on_thread=self.select_thread,
+            on_frame=self.select_frame,
+            on_variable=self._click_variable,
+            on_source_line=self._click_source,
+        )
+        if input is None or output is None:
+            stdin, stdout = terminal or _open_terminal()
+            input = input or create_input(stdin=stdin)
+            output = output or create_output(stdout=stdout)
+        self.app: Application[None] = Application(
+            layout=self.panes.layout(),
+            key_bindings=load_bindings(self),
+            style=make_style(),
+            full_screen=True,
+            mouse_support=True,
+            input=input,
+            output=output,
+            refresh_interval=0.5,  # no SIGWINCH off the main thread: notice resizes anyway
+        )
+        self._requests: SimpleQueue[Request] = SimpleQueue()
+        self._running = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
+        self.fallback: LineIO | None = None
+        """Line mode on the terminal, if the application failed."""
+
+    # -- SessionIO -------------------------------------------------------------------------
+    def enter(self, session: Session) -> None:
+        self.state.session = session
+        self.state.sync()
+        self._refresh_rows()
+        if self.fallback is not None:
+            return
+        self._running.clear()
+        self._stopped.clear()
+        self.engine.spawn_exempt(self._run)
+        self._running.wait(5.0)
+
+    def leave(self) -> None:
+        if not self._stopped.is_set():
+            loop = self.app.loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(_exit, self.app)
+            self._stopped.wait(10.0)
+        while not self._requests.empty():
+            self._requests.get_nowait()  # keys pressed after a resuming command
+
+    def read_command(self, prompt: str) -> str | None:
+        if self.fallback is not None:
+            return self.fallback.read_command(prompt)
+        state = self.state
+        state.prompt = prompt
+        state.sync()
+        self._refresh_rows()
+        if prompt != "(allstop) ":
+            self._in_ui(lambda: self.app.layout.focus(self.panes.command))
+        self._in_ui(lambda: None)
+        while True:
+            request = self._requests.get()
+            if request is None or isinstance(request, str):
+                return request
+            request()
+            if self.failed:
+                return self.read_command(prompt)
+
+    def message(self, text: str) -> None:
+        if self.fallback is not None:
+            self.fallback.message(text)
+        self._append(text, "")
+
+    def error(self, text: str) -> None:
+        if self.fallback is not None:
+            self.fallback.error(text)
+        self._append(text, "class:output.error")
+
+    @property
+    def failed(self) -> bool:
+        return self.fallback is not None
+
+    # -- the application thread ------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self.app.run(handle_sigint=False, pre_run=self._on_start)
+        except BaseException as exc:  # the UI failed: the session goes on in line mode
+            self._fail(exc)
+        finally:
+            self._running.set()
+            self._stopped.set()
+
+    def _on_start(self) -> None:
+        self._update_output()
+        self._running.set()
+
+    def _fail(self, exc: BaseException) -> None:
+        """Go on in line mode on the terminal, after saying why."""
+        import traceback
+
+        fallback = LineIO(_terminal_fd(), _terminal_fd())
+        fallback.error("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        fallback.error("*** the full-screen UI failed: going on in line mode")
+        self.fallback = fallback
+        self._requests.put(lambda: None)
+
+    def _in_ui(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the application's loop (if it runs), then redraw."""
+        loop = self.app.loop
+        if loop is None or loop.is_closed() or not self.app.is_running:
+            return
+
+        def run() -> None:
+            job()
+            self.app.invalidate()
+
+        loop.call_soon_threadsafe(run)
+
+    def _append(self, text: str, style: str) -> None:
+        lines = self.state.output
+        lines.extend((style, line) for line in text.split("\n"))
+        del lines[:-OUTPUT_LINES]
+        self._in_ui(self._update_output)
+
+    def _update_output(self) -> None:
+        text = "\n".join(line for _, line in self.state.output)
+        self.output_buffer.set_document(Document(text, len(text)), bypass_readonly=True)
+
+    # -- actions (keys and clicks) ---------------------------------------------------------
+    def send(self, command: str) -> None:
+        """Run a line-mode command in the session, echoing it in the output pane."""
+        self._append(f"{self.state.prompt}{command}", "class:prompt")
+        self._requests.put(command)
+
+    def note(self, text: str) -> None:
+        self._append(text, "")
+
+    def _accept(self, buffer: Buffer) -> bool:
+        self.send(buffer.text)
+        return False
+
+    def _refresh_rows(self) -> None:
+        """Read the variables view again (on the session's thread)."""
+        session = self.state.session
+        if session is not None:
+            self.state.rows = session.variable_rows(
+                self.state.scope, frozenset(self.state.expanded)
+            )
+            self.state.var_cursor = min(self.state.var_cursor, max(len(self.state.rows) - 1, 0))
+
+    def _request_rows(self) -> None:
+        def job() -> None:
+            self._refresh_rows()
+            self._in_ui(lambda: None)
+
+        self._requests.put(job)
+
+    def move_thread(self, delta: int) -> None:
+        count = len(self.state.session.threads) if self.state.session else 0
+        self.state.thread_cursor = _clamp(self.state.thread_cursor + delta, count)
+
+    def select_thread(self, index: int) -> None:
+        session = self.state.session
+        if session is None or not 0 <= index < len(session.threads):
+            return
+        self.state.thread_cursor = index
+        self.send(f"thread {session.threads[index].number}")
+
+    def move_frame(self, delta: int) -> None:
+        count = len(self.state.session.frames) if self.state.session else 0
+        self.state.stack_cursor = _clamp(self.state.stack_cursor + delta, count)
+
+    def select_frame(self, index: int) -> None:
+        self.state.stack_cursor = index
+        self.send(f"frame {index}")
+
+    def move_source(self, delta: int) -> None:
+        import linecache
+
+        count = len(linecache.getlines(self.state.source_file))
+        self.state.source_cursor = _clamp(self.state.source_cursor - 1 + delta, count) + 1
+
+    def _click_source(self, line: int) -> None:
+        self.state.source_cursor = line
+
+    def toggle_breakpoint(self) -> None:
+        state = self.state
+        session = state.session
+        if session is None or not state.source_file:
+            return
+        where = f"{state.source_file}:{state.source_cursor}"
+        lines = session.engine.breakpoints.lines_in_file(canonic(state.source_file))
+        self.send(f"clear {where}" if state.source_cursor in lines else f"break {where}")
+
+    def move_variable(self, delta: int) -> None:
+        self.state.var_cursor = _clamp(self.state.var_cursor + delta, len(self.state.rows))
+
+    def toggle_variable(self, index: int) -> None:
+        rows = self.state.rows
+        if not 0 <= index < len(rows) or not rows[index].expandable:
+            return
+        path = rows[index].path
+        self.state.expanded ^= {path}
+        self._request_rows()
+
+    def _click_variable(self, index: int) -> None:
+        self.state.var_cursor = index
+        self.toggle_variable(index)
+
+    def toggle_scope(self) -> None:
+        self.state.scope = "globals" if self.state.scope == "locals" else "locals"
+        self.state.expanded = set()
+        self.state.var_cursor = 0
+        self._request_rows()
+
+
+def _exit(app: Application[None]) -> None:
+    if app.is_running and not app.future.done():  # type: ignore[union-attr]
+        app.exit()
+
+
+def _clamp(value: int, count: int) -> int:
+    return max(0, min(value, count - 1))
+
+
+def _open_terminal() -> tuple[TextIO, TextIO]:
+    """The controlling terminal, for reading and for writing (OSError when there is none)."""
+    stdin = open("/dev/tty")  # noqa: SIM115 - kept open for the life of the process
+    stdout = open("/dev/tty", "w")  # noqa: SIM115
+    return stdin, stdout
+
+
+def _terminal_fd() -> int:
+    return os.open("/dev/tty", os.O_RDWR)
+
+
+class SessionCompleter(Completer):
+    """Completes command names, the names visible in the current frame, and attributes after
+    a dot (found without running the program's code: no ``__getattr__``, no properties)."""
+
+    def __init__(self, tui: Tui) -> None:
+        self.tui = tui
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        session = self.tui.state.session
+        if session is None:
+            return
+        text = document.text_before_cursor
+        word = document.get_word_before_cursor(pattern=_WORD)
+        if " " not in text.lstrip() and not text.startswith("!"):
+            for name in session.command_names():
+                if name.startswith(word):
+                    yield Completion(name, -len(word))
+            return
+        head, dot, tail = word.rpartition(".")
+        if dot:
+            for name in _attributes(session, head):
+                if name.startswith(tail) and (tail.startswith("_") or not name.startswith("_")):
+                    yield Completion(name, -len(tail))
+            return
+        for name in sorted(_visible_names(session)):
+            if name.startswith(word):
+                yield Completion(name, -len(word))
+
+
+_WORD = re.compile(r"[\w.]+")
+
+
+def _visible_names(session: Session) -> set[str]:
+    import builtins
+
+    frame = session.curframe
+    if frame is None:
+        return set()
+    return set(frame.f_locals) | set(frame.f_globals) | set(dir(builtins))
+
+
+def _attributes(session: Session, dotted: str) -> list[str]:
+    import inspect
+
+    frame = session.curframe
+    if frame is None:
+        return []
+    first, *rest = dotted.split(".")
+    namespaces: list[Any] = [frame.f_locals, frame.f_globals, vars(__import__("builtins"))]
+    for ns in namespaces:
+        if first in ns:
+            value = ns[first]
+            break
+    else:
+        return []
+    try:
+        for name in rest:
+            value = inspect.getattr_static(value, name)
+        return sorted(object.__dir__(value))
+    except (AttributeError, TypeError):
+        return []
