@@ -28,8 +28,9 @@ import pprint
 import re
 import sys
 import traceback
+import types
 from collections import deque
-from collections.abc import Callable, Iterator, Sized
+from collections.abc import Callable, Iterator, Mapping, Sized
 from contextlib import contextmanager, suppress
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -163,17 +164,14 @@ class Session:
         self.io.error("".join(lines).rstrip())
         self.io.error("*** internal error in allstop: the program goes on running")
 
-    def stop_summary(self) -> str:
-        """One line on the stop being shown: the thread, why, and the state of the others."""
+    def stop_reason(self) -> str:
+        """Why the world is stopped: ``breakpoint 1``, ``step``, ``breakpoint()``..."""
         stop = self.stop
         if stop is None:
             return ""
-        thread = self.thread_view(stop.ident)
-        title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
-        others = [t for t in self.threads if t.ident != stop.ident]
-        frozen = sum(t.state in (ThreadState.FROZEN, ThreadState.NEW) for t in others)
-        blocked = sum(t.state is ThreadState.BLOCKED for t in others)
-        why = {
+        if stop.breakpoint == 0:
+            return "the start of the program"
+        return {
             StopReason.BREAKPOINT: f"breakpoint {stop.breakpoint}",
             StopReason.STEP: "step",
             StopReason.TRACE: "breakpoint()",
@@ -182,11 +180,24 @@ class Session:
             StopReason.PAUSE: "pause",
             StopReason.EXCEPTION: "exception",
         }[stop.reason]
-        if stop.breakpoint == 0:
-            why = "the start of the program"
-        summary = (
-            f"{title} stopped at {why}; {frozen} other thread{'' if frozen == 1 else 's'} frozen"
-        )
+
+    def others(self) -> tuple[int, int]:
+        """(frozen, blocked in C): the other threads of the stop being shown."""
+        ident = self.stop.ident if self.stop else None
+        others = [t for t in self.threads if t.ident != ident]
+        frozen = sum(t.state in (ThreadState.FROZEN, ThreadState.NEW) for t in others)
+        return frozen, sum(t.state is ThreadState.BLOCKED for t in others)
+
+    def stop_summary(self) -> str:
+        """One line on the stop being shown: the thread, why, and the state of the others."""
+        stop = self.stop
+        if stop is None:
+            return ""
+        thread = self.thread_view(stop.ident)
+        title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
+        frozen, blocked = self.others()
+        plural = "" if frozen == 1 else "s"
+        summary = f"{title} stopped at {self.stop_reason()}; {frozen} other thread{plural} frozen"
         if blocked:
             summary += f", {blocked} blocked in C"
         return summary
@@ -1302,7 +1313,9 @@ def _children(value: object) -> list[tuple[object, str, object]]:
             for i, item in enumerate(itertools.islice(value, _CHILDREN_LIMIT))
         ]
     attrs = getattr(value, "__dict__", None)
-    names = list(attrs) if isinstance(attrs, dict) else []
+    names = [n for n in attrs if isinstance(n, str)] if isinstance(attrs, Mapping) else []
+    if isinstance(value, (type, types.ModuleType)):
+        names = [n for n in names if not (n.startswith("__") and n.endswith("__"))]
     for slot in getattr(type(value), "__slots__", ()) or ():
         if isinstance(slot, str) and slot not in names and hasattr(value, slot):
             names.append(slot)

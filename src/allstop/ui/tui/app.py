@@ -32,6 +32,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import Input, create_input
+from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
 from ..._breakpoints import canonic
@@ -96,9 +97,12 @@ class Tui:
             refresh_interval=0.5,  # no SIGWINCH off the main thread: notice resizes anyway
         )
         self._requests: SimpleQueue[Request] = SimpleQueue()
+        self.waiting = threading.Event()
+        """Set while the session waits for the next command."""
         self._running = threading.Event()
         self._stopped = threading.Event()
         self._stopped.set()
+        self._command_origin: Window | None = None
         self.fallback: LineIO | None = None
         """Line mode on the terminal, if the application failed."""
 
@@ -134,7 +138,9 @@ class Tui:
             self._in_ui(lambda: self.app.layout.focus(self.panes.command))
         self._in_ui(lambda: None)
         while True:
+            self.waiting.set()
             request = self._requests.get()
+            self.waiting.clear()
             if request is None or isinstance(request, str):
                 return request
             request()
@@ -212,7 +218,22 @@ class Tui:
 
     def _accept(self, buffer: Buffer) -> bool:
         self.send(buffer.text)
+        if self._command_origin is not None:
+            self.close_command_line()
         return False
+
+    def open_command_line(self, text: str = "") -> None:
+        """Focus the command line for one command (``:``, ``!``); ``close_command_line``
+        goes back to the pane it came from."""
+        layout = self.app.layout
+        self._command_origin = layout.current_window
+        layout.focus(self.panes.command)
+        self.command_buffer.insert_text(text)
+
+    def close_command_line(self) -> None:
+        origin = self._command_origin or self.panes.threads
+        self._command_origin = None
+        self.app.layout.focus(origin)
 
     def _refresh_rows(self) -> None:
         """Read the variables view again (on the session's thread)."""

@@ -73,19 +73,18 @@ def _pane_bindings(tui: Tui) -> KeyBindings:
 
     @kb.add("escape", filter=in_command)
     def _leave_command(event: KeyPressEvent) -> None:
-        """Escape: back from the command line to the threads pane."""
-        event.app.layout.focus(panes.threads)
+        """Escape: leave the command line."""
+        tui.close_command_line()
 
     @kb.add(":", filter=browsing)
     def _command(event: KeyPressEvent) -> None:
-        """: focus the command line."""
-        event.app.layout.focus(panes.command)
+        """: type one command; focus comes back here after it."""
+        tui.open_command_line()
 
     @kb.add("!", filter=browsing)
     def _statement(event: KeyPressEvent) -> None:
-        """! focus the command line to type a Python statement."""
-        event.app.layout.focus(panes.command)
-        tui.command_buffer.insert_text("!")
+        """! type one Python statement; focus comes back here after it."""
+        tui.open_command_line("!")
 
     @kb.add("t", filter=browsing)
     def _threads(event: KeyPressEvent) -> None:

@@ -205,6 +205,17 @@ class Panes:
             focused_element=self.threads,
         )
 
+    def text(self, pane: str) -> str:
+        """The plain text a pane shows now (for tests and for ``bench``)."""
+        fragments = {
+            "threads": self._threads_text,
+            "stack": self._stack_text,
+            "source": self._source_text,
+            "variables": self._variables_text,
+            "status": self._status_text,
+        }[pane]()
+        return "".join(text for _, text, *_ in fragments)
+
     # -- panes -----------------------------------------------------------------------------
     def _threads_text(self) -> StyleAndTextTuples:
         session = self.state.session
@@ -312,6 +323,14 @@ class Panes:
 
     def _status_text(self) -> StyleAndTextTuples:
         session = self.state.session
-        summary = session.stop_summary() if session is not None else ""
-        hints = "  Tab pane  n next  s step  r return  c cont  b break  : cmd  ? help  q quit"
-        return [("class:status.reason", f" {summary} "), ("class:status", hints)]
+        if session is None or session.stop is None:
+            return []
+        thread = session.thread_view(session.stop.ident)
+        who = f"thread {thread.number}" if thread else "a thread"
+        frozen, blocked = session.others()
+        counts = f"{frozen} frozen" + (f", {blocked} blocked in C" if blocked else "")
+        hints = "  n next  s step  c cont  b break  : command  ? help  q quit"
+        return [
+            ("class:status.reason", f" {session.stop_reason()} in {who} "),
+            ("class:status", f"| {counts} |{hints}"),
+        ]

@@ -1,0 +1,138 @@
+"""Full-screen UI state, driven through prompt_toolkit's pipe input with a dummy output, on a
+real program with real threads (in a fresh interpreter: the engine is process-wide)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.support.run import facts, run_python
+
+SCENARIO = """
+import sys
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from allstop._engine import Engine
+from allstop._session import Session
+from allstop.ui.tui.app import Tui
+from tests.support.scenario import emit, wait_until
+
+sys.path.insert(0, "tests/programs")
+import tui_program
+
+DOWN, UP, ENTER, TAB = "\\x1b[B", "\\x1b[A", "\\r", "\\t"
+engine = Engine()
+with create_pipe_input() as pipe:
+    tui = Tui(engine, input=pipe, output=DummyOutput())
+    session = Session(engine, tui)
+    engine.handler = session
+    session.evaluator.start()
+    engine.start()
+    found = {}
+
+    def settled():
+        return tui.app.is_running and tui.waiting.is_set()
+
+    def press(keys, until):
+        pipe.send_text(keys)
+        return wait_until(lambda: until() and settled(), 10)
+
+    def names():
+        return [t.name for t in session.threads]
+
+    def drive():
+        found["ready"] = wait_until(settled, 10)
+        found["threads"] = tui.panes.text("threads")
+        found["status"] = tui.panes.text("status")
+        found["first_variables"] = tui.panes.text("variables")
+        spinner = session.threads[1]
+        found["to_spinner"] = press(DOWN + ENTER, lambda: session.current == spinner.ident)
+        found["spinner_stack"] = tui.panes.text("stack")
+        found["to_frame_1"] = press(TAB + DOWN + ENTER, lambda: session.index == 1)
+        found["frame_1_source"] = tui.state.source_file
+        main = session.threads[0]
+        found["back"] = press("t" + UP + ENTER, lambda: session.current == main.ident)
+        found["expand"] = press(TAB + TAB + TAB + ENTER, lambda: len(tui.state.rows) > 3)
+        found["expand_a"] = press(
+            DOWN + ENTER, lambda: any(r.name == "[0]" for r in tui.state.rows)
+        )
+        found["variables"] = tui.panes.text("variables")
+        found["globals"] = press("g", lambda: any(r.name == "Point" for r in tui.state.rows))
+        found["globals_text"] = tui.panes.text("variables")
+        press("g", lambda: any(r.name == "label" for r in tui.state.rows))
+        found["break"] = press("b", lambda: len(engine.breakpoints) == 1)
+        found["break_line"] = [bp.line for bp in engine.breakpoints]
+        found["source_marks"] = [l for l in tui.panes.text("source").splitlines() if " B" in l[:8]]
+        found["unbreak"] = press("b", lambda: len(engine.breakpoints) == 0)
+        found["command"] = press(
+            ":p label" + ENTER, lambda: "'stop here'" in tui.output_buffer.text
+        )
+        found["statement"] = press(
+            "!label = 'changed'" + ENTER + ":p label" + ENTER,
+            lambda: "'changed'" in tui.output_buffer.text,
+        )
+        found["history"] = [line for line in tui.history.get_strings()]
+        found["quit_asked"] = press("q", lambda: bool(tui.state.confirm))
+        found["quit_cancelled"] = press("n", lambda: not tui.state.confirm)
+        found["ctrl_c_asked"] = press("\\x03", lambda: bool(tui.state.confirm))
+        found["ctrl_c_cancelled"] = press("x", lambda: not tui.state.confirm)
+        found["help"] = press("?", lambda: tui.state.help_visible)
+        found["help_closed"] = press("x", lambda: not tui.state.help_visible)
+        pipe.send_text("c")
+
+    engine.spawn_exempt(drive)
+    sys.breakpointhook = lambda *a, **k: engine.stop_soon(sys._getframe(1))
+    tui_program.main()
+    found["ui_stopped"] = not tui.app.is_running
+    emit(**found)
+"""
+
+
+def test_full_screen_ui_state(backend: str) -> None:
+    found = facts(run_python(textwrap.dedent(SCENARIO), backend=backend, timeout=60))
+    for step in [
+        "ready",
+        "to_spinner",
+        "to_frame_1",
+        "back",
+        "expand",
+        "expand_a",
+        "globals",
+        "break",
+        "unbreak",
+        "command",
+        "statement",
+        "quit_asked",
+        "quit_cancelled",
+        "ctrl_c_asked",
+        "ctrl_c_cancelled",
+        "help",
+        "help_closed",
+        "ui_stopped",
+    ]:
+        assert found[step] is True, (step, found)
+    threads = str(found["threads"]).splitlines()
+    assert threads[0].startswith("*  1 MainThread")
+    assert "stopped" in threads[0]
+    assert threads[1].split()[1:3] == ["spinner-0", "frozen"]
+    assert threads[2].split()[1:3] == ["spinner-1", "frozen"]
+    assert str(found["status"]).startswith(" breakpoint() in thread 1 | 2 frozen")
+    first = str(found["first_variables"]).splitlines()
+    assert first[0] == "+ data = {'a': [1, 2, 3], 'b': 2}"
+    assert first[1].startswith("+ point = <tui_program.Point object at 0x")
+    assert first[2] == "  label = 'stop here'"
+    assert ">  0 spin  " in str(found["spinner_stack"])
+    assert str(found["frame_1_source"]).endswith("threading.py")
+    variables = str(found["variables"]).splitlines()
+    assert variables[:6] == [
+        "- data = {'a': [1, 2, 3], 'b': 2}",
+        "  - 'a' = [1, 2, 3]",
+        "      [0] = 1",
+        "      [1] = 2",
+        "      [2] = 3",
+        "    'b' = 2",
+    ]
+    assert "  Point = <class 'tui_program.Point'>" in str(found["globals_text"])
+    assert str(found["globals_text"]).startswith("+ threading = <module 'threading'")
+    assert len(found["break_line"]) == 1  # type: ignore[arg-type]
+    assert len(found["source_marks"]) == 1  # type: ignore[arg-type]
+    assert found["history"] == ["p label", "!label = 'changed'", "p label"]
