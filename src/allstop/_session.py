@@ -745,8 +745,9 @@ class Session:
         self._exit(1)
 
     def _exit(self, status: int) -> None:
-        """End the process now: flush the program's buffered output unless that blocks (a
-        frozen thread may hold the stream's lock), then ``os._exit``."""
+        """End the process now: give the terminal back, flush the program's buffered output
+        unless that blocks (a frozen thread may hold the stream's lock), then ``os._exit``."""
+        self.io.leave()
         flushed = _thread.allocate_lock()
         flushed.acquire()
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import linecache
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from prompt_toolkit.buffer import Buffer
-from prompt_toolkit.data_structures import Point
+from prompt_toolkit.data_structures import Point, Size
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import PygmentsTokens, StyleAndTextTuples, to_formatted_text
 from prompt_toolkit.formatted_text.utils import split_lines
@@ -26,8 +27,13 @@ from prompt_toolkit.layout import (
     VSplit,
     Window,
 )
-from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
-from prompt_toolkit.layout.dimension import Dimension
+from prompt_toolkit.layout.controls import (
+    BufferControl,
+    FormattedTextControl,
+    UIContent,
+    UIControl,
+)
+from prompt_toolkit.layout.dimension import AnyDimension, Dimension
 from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.widgets import Frame
@@ -35,7 +41,18 @@ from pygments.lexers.python import PythonLexer
 
 from ..._breakpoints import canonic
 from ..._format import short_path, state_text
+from ..._model import FrameView
 from .state import TuiState
+
+if TYPE_CHECKING:
+    from prompt_toolkit.key_binding.key_bindings import NotImplementedOrNone
+
+
+def _size() -> Size:
+    from prompt_toolkit.application.current import get_app
+
+    return get_app().output.get_size()
+
 
 Click = Callable[[int], None]
 
@@ -63,12 +80,90 @@ def _highlighted(filename: str) -> tuple[StyleAndTextTuples, ...]:
     return tuple(split_lines(to_formatted_text(tokens)))
 
 
-def _clickable(row: StyleAndTextTuples, index: int, click: Click) -> StyleAndTextTuples:
-    def handler(event: MouseEvent) -> None:
-        if event.event_type == MouseEventType.MOUSE_UP:
-            click(index)
+class _Border(UIControl):
+    """A box's top (``┌─ Title ───┐``) or bottom (``└────┘``) line, drawn in one piece:
+    prompt_toolkit's Frame shares such a line out between fill windows one cell at a time, the
+    costliest part of a redraw on a big terminal."""
 
-    return [(style, text, handler) for style, text, *_ in row]
+    def __init__(self, corners: str, title: Callable[[], StyleAndTextTuples] | None = None) -> None:
+        self._corners = corners
+        self._title = title
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        border = "class:frame.border"
+        title = self._title() if self._title is not None else []
+        used = sum(len(text) for _, text, *_ in title)
+        line: StyleAndTextTuples = [(border, self._corners[0] + ("─" if title else ""))]
+        line += title
+        line.append((border, "─" * max(width - used - 2 - bool(title), 0) + self._corners[1]))
+        return UIContent(get_line=lambda i: line, line_count=1)
+
+
+def boxed(
+    body: Window, title: Callable[[], StyleAndTextTuples], height: AnyDimension = None
+) -> HSplit:
+    """``body`` in a single-line box with ``title`` in its top border."""
+    side = "class:frame.border"
+    return HSplit(
+        [
+            Window(_Border("┌┐", title), height=1),
+            VSplit(
+                [
+                    Window(width=1, char="│", style=side),
+                    body,
+                    Window(width=1, char="│", style=side),
+                ]
+            ),
+            Window(_Border("└┘"), height=1),
+        ],
+        height=height,
+    )
+
+
+class RowsControl(UIControl):
+    """A focusable list whose rows are formatted only when they are on screen (a threads pane
+    of 1000 threads formats the two dozen rows it shows).  A click selects a row."""
+
+    def __init__(
+        self,
+        count: Callable[[], int],
+        row: Callable[[int], StyleAndTextTuples],
+        cursor: Callable[[], int],
+        click: Click,
+        empty: str,
+    ) -> None:
+        self._count = count
+        self._row = row
+        self._cursor = cursor
+        self._click = click
+        self._empty = empty
+
+    def is_focusable(self) -> bool:
+        return True
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        count = self._count()
+        if not count:
+            return UIContent(get_line=lambda i: [("", self._empty)], line_count=1)
+        return UIContent(
+            get_line=self._row,
+            line_count=count,
+            cursor_position=Point(0, min(max(self._cursor(), 0), count - 1)),
+            show_cursor=False,
+        )
+
+    def mouse_handler(self, mouse_event: MouseEvent) -> NotImplementedOrNone:
+        if mouse_event.event_type == MouseEventType.MOUSE_UP:
+            self._click(mouse_event.position.y)
+            return None
+        return NotImplemented
+
+    def text(self) -> str:
+        count = self._count()
+        if not count:
+            return self._empty
+        rows = (self._row(i) for i in range(count))
+        return "\n".join("".join(text for _, text, *_ in row) for row in rows)
 
 
 class Panes:
@@ -91,28 +186,43 @@ class Panes:
         self._on_variable = on_variable
         self._on_source_line = on_source_line
         self.threads = Window(
-            FormattedTextControl(
-                self._threads_text, focusable=True, get_cursor_position=self._threads_cursor
+            RowsControl(
+                self._thread_count,
+                self._thread_row,
+                lambda: state.thread_cursor,
+                on_thread,
+                "<no threads>",
             ),
             wrap_lines=False,
-            cursorline=False,
         )
         self.stack = Window(
-            FormattedTextControl(
-                self._stack_text, focusable=True, get_cursor_position=self._stack_cursor
+            RowsControl(
+                lambda: len(self._frames()),
+                self._frame_row,
+                lambda: state.stack_cursor,
+                on_frame,
+                "<no Python frames>",
             ),
             wrap_lines=False,
         )
         self.source = Window(
-            FormattedTextControl(
-                self._source_text, focusable=True, get_cursor_position=self._source_cursor
+            RowsControl(
+                lambda: len(self._source_lines()),
+                self._source_row,
+                lambda: state.source_cursor - 1,
+                lambda index: on_source_line(index + 1),
+                "<source not available>",
             ),
             wrap_lines=False,
             scroll_offsets=ScrollOffsets(top=999, bottom=999),  # keep the cursor line centred
         )
         self.variables = Window(
-            FormattedTextControl(
-                self._variables_text, focusable=True, get_cursor_position=self._variables_cursor
+            RowsControl(
+                lambda: len(state.rows),
+                self._variable_row,
+                lambda: state.var_cursor,
+                on_variable,
+                "<no variables>",
             ),
             wrap_lines=False,
         )
@@ -152,37 +262,62 @@ class Panes:
 
             return get
 
+        # Exact sizes from the terminal's: prompt_toolkit shares free space out one cell at a
+        # time, which costs more than everything else in a redraw of a big terminal.
+        def exact(get: Callable[[Size], int]) -> Callable[[], Dimension]:
+            return lambda: Dimension.exact(max(get(_size()), 1))
+
+        def left_width(size: Size) -> int:
+            return max(size.columns * 2 // 5, 20)
+
+        def top_height(size: Size) -> int:
+            return max(size.rows - 2 - max(size.rows // 4, 5), 6)
+
         left = HSplit(
             [
-                Frame(self.threads, title=title("Threads", self.threads)),
-                Frame(self.stack, title=title("Stack", self.stack)),
+                boxed(
+                    self.threads,
+                    title("Threads", self.threads),
+                    height=exact(lambda size: top_height(size) // 2),
+                ),
+                boxed(
+                    self.stack,
+                    title("Stack", self.stack),
+                    height=exact(lambda size: top_height(size) - top_height(size) // 2),
+                ),
             ],
-            width=Dimension(weight=2),
+            width=exact(left_width),
         )
         right = HSplit(
             [
-                Frame(
+                boxed(
                     self.source,
-                    title=title(
-                        "Source", self.source, lambda: f": {short_path(state.source_file)}"
-                    ),
-                    height=Dimension(weight=3),
+                    title("Source", self.source, lambda: f": {short_path(state.source_file)}"),
+                    height=exact(lambda size: top_height(size) * 3 // 5),
                 ),
-                Frame(
+                boxed(
                     self.variables,
-                    title=title("Variables", self.variables, lambda: f" ({state.scope})"),
-                    height=Dimension(weight=2),
+                    title("Variables", self.variables, lambda: f" ({state.scope})"),
+                    height=exact(lambda size: top_height(size) - top_height(size) * 3 // 5),
                 ),
             ],
-            width=Dimension(weight=3),
+            width=exact(lambda size: size.columns - left_width(size)),
         )
+        for window, width in [
+            (self.threads, left_width),
+            (self.stack, left_width),
+            (self.source, lambda size: size.columns - left_width(size)),
+            (self.variables, lambda size: size.columns - left_width(size)),
+            (self.output, lambda size: size.columns),
+        ]:
+            window.width = exact(lambda size, width=width: width(size) - 2)  # type: ignore[misc]
         body = HSplit(
             [
-                VSplit([left, right], height=Dimension(weight=3)),
-                Frame(
+                VSplit([left, right], height=exact(top_height)),
+                boxed(
                     self.output,
-                    title=title("Output", self.output),
-                    height=Dimension(min=3, weight=1),
+                    title("Output", self.output),
+                    height=exact(lambda size: size.rows - 2 - top_height(size)),
                 ),
                 self.command,
                 self.status,
@@ -206,120 +341,101 @@ class Panes:
         )
 
     def text(self, pane: str) -> str:
-        """The plain text a pane shows now (for tests and for ``bench``)."""
-        fragments = {
-            "threads": self._threads_text,
-            "stack": self._stack_text,
-            "source": self._source_text,
-            "variables": self._variables_text,
-            "status": self._status_text,
-        }[pane]()
-        return "".join(text for _, text, *_ in fragments)
+        """The plain text a pane shows (for tests and benchmarks)."""
+        if pane == "status":
+            return "".join(text for _, text, *_ in self._status_text())
+        window = {
+            "threads": self.threads,
+            "stack": self.stack,
+            "source": self.source,
+            "variables": self.variables,
+        }[pane]
+        assert isinstance(window.content, RowsControl)
+        return window.content.text()
 
-    # -- panes -----------------------------------------------------------------------------
-    def _threads_text(self) -> StyleAndTextTuples:
+    # -- rows ------------------------------------------------------------------------------
+    def _thread_count(self) -> int:
         session = self.state.session
-        if session is None:
-            return []
-        rows: StyleAndTextTuples = []
-        for index, thread in enumerate(session.threads):
-            top = thread.top
-            where = f"{short_path(top.filename)}:{top.lineno} {top.function}" if top else ""
-            mark = "*" if thread.ident == session.current else " "
-            base = "class:row.current " if thread.ident == session.current else ""
-            if index == self.state.thread_cursor:
-                base += "class:row.cursor "
-            row: StyleAndTextTuples = [
-                (base, f"{mark}{thread.number:>3} {thread.name[:14]:<14} "),
-                (base + f"class:state.{thread.state.value}", f"{state_text(thread)[:12]:<12}"),
-                (base, f" {where}"),
-                ("", "\n"),
-            ]
-            rows += _clickable(row, index, self._on_thread)
-        return rows
+        return len(session.threads) if session is not None else 0
 
-    def _threads_cursor(self) -> Point:
-        return Point(0, self.state.thread_cursor)
-
-    def _stack_text(self) -> StyleAndTextTuples:
+    def _thread_row(self, index: int) -> StyleAndTextTuples:
         session = self.state.session
-        if session is None:
+        if session is None or index >= len(session.threads):
             return []
-        rows: StyleAndTextTuples = []
-        for index, frame in enumerate(session.frames):
-            mark = ">" if index == session.index else " "
-            style = "class:row.cursor" if index == self.state.stack_cursor else ""
-            if index == session.index:
-                style += " class:row.current"
-            where = f"{short_path(frame.filename)}:{frame.lineno}"
-            row: StyleAndTextTuples = [
-                (style, f"{mark}{index:>3} {frame.function}  {where}"),
-                ("", "\n"),
-            ]
-            rows += _clickable(row, index, self._on_frame)
-        if not rows:
-            rows = [("", "<no Python frames>")]
-        return rows
+        thread = session.threads[index]
+        top = thread.top
+        where = f"{short_path(top.filename)}:{top.lineno} {top.function}" if top else ""
+        current = thread.ident == session.current
+        base = "class:row.current " if current else ""
+        if index == self.state.thread_cursor:
+            base += "class:row.cursor "
+        return [
+            (base, f"{'*' if current else ' '}{thread.number:>3} {thread.name[:14]:<14} "),
+            (base + f"class:state.{thread.state.value}", f"{state_text(thread)[:12]:<12}"),
+            (base, f" {where}"),
+        ]
 
-    def _stack_cursor(self) -> Point:
-        return Point(0, self.state.stack_cursor)
+    def _frames(self) -> tuple[FrameView, ...]:
+        session = self.state.session
+        return session.frames if session is not None else ()
 
-    def _source_text(self) -> StyleAndTextTuples:
+    def _frame_row(self, index: int) -> StyleAndTextTuples:
+        session = self.state.session
+        frames = self._frames()
+        if session is None or index >= len(frames):
+            return []
+        frame = frames[index]
+        style = "class:row.cursor " if index == self.state.stack_cursor else ""
+        if index == session.index:
+            style += "class:row.current"
+        where = f"{short_path(frame.filename)}:{frame.lineno}"
+        mark = ">" if index == session.index else " "
+        return [(style, f"{mark}{index:>3} {frame.function}  {where}")]
+
+    def _source_lines(self) -> tuple[StyleAndTextTuples, ...]:
+        filename = self.state.source_file
+        return _highlighted(filename) if filename else ()
+
+    def _source_row(self, index: int) -> StyleAndTextTuples:
         state = self.state
         session = state.session
-        filename = state.source_file
-        lines = _highlighted(filename) if filename else ()
-        if not lines:
-            return [("", "<source not available>")]
+        lines = self._source_lines()
+        if index >= len(lines):
+            return []
+        number = index + 1
         current = -1
-        if session is not None and session.frames:
-            top = session.frames[session.index]
-            current = top.lineno if top.filename == filename else -1
-        breaks = (
-            session.engine.breakpoints.lines_in_file(canonic(filename)) if session else frozenset()
-        )
-        rows: StyleAndTextTuples = []
-        for number, fragments in enumerate(lines, 1):
-            line_style = "class:source.current " if number == current else ""
-            if number == state.source_cursor:
-                line_style += "class:row.cursor "
-            row: StyleAndTextTuples = [
-                (line_style + "class:source.gutter", f"{number:>5} "),
-                (line_style + "class:source.breakpoint", "B" if number in breaks else " "),
-                (line_style + "class:source.marker", "->" if number == current else "  "),
-                (line_style, " "),
-            ]
-            row += [(line_style + style, text) for style, text, *_ in fragments]
-            row.append(("", "\n"))
-            rows += _clickable(row, number, self._on_source_line)
-        return rows
+        breaks: frozenset[int] = frozenset()
+        if session is not None:
+            frames = session.frames
+            if frames and frames[session.index].filename == state.source_file:
+                current = frames[session.index].lineno
+            breaks = session.engine.breakpoints.lines_in_file(canonic(state.source_file))
+        line_style = "class:source.current " if number == current else ""
+        if number == state.source_cursor:
+            line_style += "class:row.cursor "
+        row: StyleAndTextTuples = [
+            (line_style + "class:source.gutter", f"{number:>5} "),
+            (line_style + "class:source.breakpoint", "B" if number in breaks else " "),
+            (line_style + "class:source.marker", "->" if number == current else "  "),
+            (line_style, " "),
+        ]
+        row += [(line_style + style, text) for style, text, *_ in lines[index]]
+        return row
 
-    def _source_cursor(self) -> Point:
-        return Point(0, max(self.state.source_cursor - 1, 0))
-
-    def _variables_text(self) -> StyleAndTextTuples:
+    def _variable_row(self, index: int) -> StyleAndTextTuples:
         state = self.state
-        if not state.rows:
-            return [("", "<no variables>")]
-        out: StyleAndTextTuples = []
-        for index, row in enumerate(state.rows):
-            style = "class:row.cursor " if index == state.var_cursor else ""
-            toggle = ("- " if row.path in state.expanded else "+ ") if row.expandable else "  "
-            line: StyleAndTextTuples = [
-                (style, "  " * row.depth),
-                (style + "class:variable.toggle", toggle),
-                (style + "class:variable.name", row.name),
-                (
-                    style,
-                    f" = {row.value}" if row.path and row.path[-1] != "more" else f" {row.value}",
-                ),
-                ("", "\n"),
-            ]
-            out += _clickable(line, index, self._on_variable)
-        return out
-
-    def _variables_cursor(self) -> Point:
-        return Point(0, self.state.var_cursor)
+        if index >= len(state.rows):
+            return []
+        row = state.rows[index]
+        style = "class:row.cursor " if index == state.var_cursor else ""
+        toggle = ("- " if row.path in state.expanded else "+ ") if row.expandable else "  "
+        value = f" {row.value}" if row.path[-1:] == ("more",) else f" = {row.value}"
+        return [
+            (style, "  " * row.depth),
+            (style + "class:variable.toggle", toggle),
+            (style + "class:variable.name", row.name),
+            (style, value),
+        ]
 
     def _status_text(self) -> StyleAndTextTuples:
         session = self.state.session
@@ -329,7 +445,7 @@ class Panes:
         who = f"thread {thread.number}" if thread else "a thread"
         frozen, blocked = session.others()
         counts = f"{frozen} frozen" + (f", {blocked} blocked in C" if blocked else "")
-        hints = "  n next  s step  c cont  b break  : command  ? help  q quit"
+        hints = " ? help  n next  s step  c cont  q quit  : command  b break"
         return [
             ("class:status.reason", f" {session.stop_reason()} in {who} "),
             ("class:status", f"| {counts} |{hints}"),

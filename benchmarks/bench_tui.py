@@ -1,0 +1,93 @@
+"""How fast the full-screen UI answers a key with 1000 threads of 50 frames each.
+
+Every key is timed from the moment it is written to the UI's input to the end of the redraw
+it causes (prompt_toolkit's ``after_render``), with a real renderer writing to a null output
+of 200x60 characters.  Prints medians and 95th percentiles in milliseconds.
+
+    python benchmarks/bench_tui.py [THREADS] [DEPTH]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import threading
+import time
+
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from allstop._engine import Engine
+from allstop._session import Session
+from allstop.ui.tui.app import Tui
+
+DOWN, UP, ENTER, TAB = "\x1b[B", "\x1b[A", "\r", "\t"
+
+
+class WideOutput(DummyOutput):
+    def get_size(self) -> Size:
+        return Size(rows=60, columns=200)
+
+
+def nest(depth: int, release: threading.Event) -> None:
+    if depth:
+        nest(depth - 1, release)
+    else:
+        release.wait()
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    depth = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    release = threading.Event()
+    threads = [
+        threading.Thread(target=nest, args=(depth, release), daemon=True) for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    engine = Engine()
+    with create_pipe_input() as pipe:
+        tui = Tui(engine, input=pipe, output=WideOutput())
+        session = Session(engine, tui)
+        engine.handler = session
+        session.evaluator.start()
+        engine.start()
+        rendered = threading.Event()
+        tui.app.after_render += lambda _: rendered.set()
+        results: dict[str, list[float]] = {}
+
+        def timed(name: str, keys: str, repeat: int) -> None:
+            for _ in range(repeat):
+                while not (tui.app.is_running and tui.waiting.is_set()):
+                    time.sleep(0.001)  # waiting for the UI to be idle, not timing
+                rendered.clear()
+                started = time.perf_counter()
+                pipe.send_text(keys)
+                rendered.wait(10)
+                results.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+
+        def drive() -> None:
+            timed("move in threads pane", DOWN, 60)
+            timed("switch thread (Enter)", DOWN + ENTER, 20)
+            pipe.send_text(TAB)
+            timed("move in stack pane", DOWN, 40)
+            timed("select frame (Enter)", ENTER, 20)
+            pipe.send_text("c")
+
+        engine.spawn_exempt(drive)
+        started = time.perf_counter()
+        engine.stop_soon(sys._getframe())
+        stopped = time.perf_counter() - started  # the stop: the UI runs until 'c'
+
+    release.set()
+    version = ".".join(map(str, sys.version_info[:3]))
+    print(f"Python {version}: {count} threads x {depth} frames (whole stop {stopped:.1f}s)")
+    for name, values in results.items():
+        values.sort()
+        p95 = values[int(len(values) * 0.95) - 1]
+        print(f"  {name:24} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""The full-screen UI on a real pseudo-terminal, read back through a terminal emulator."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.run import PROGRAMS
+from tests.support.terminal import Terminal, allstop_command
+
+PROGRAM = PROGRAMS / "tui_program.py"
+DOWN, ENTER = "\x1b[B", "\r"
+AFTER = 'echo "STATUS=$?"; stty -a'
+
+
+def cooked(raw: str) -> bool:
+    """Whether the stty output printed after allstop shows a terminal in cooked mode."""
+    settings = raw.rsplit("STATUS=", 1)[-1]
+    words = set(re.split(r"[\s;]+", settings))
+    return {"icanon", "echo", "isig"} <= words and "-icanon" not in words
+
+
+def test_threads_are_listed_switching_thread_changes_the_panes_and_c_resumes(backend: str) -> None:
+    term = Terminal(f"{allstop_command('run', str(PROGRAM))}; {AFTER}", backend=backend)
+    # The first screen is complete once its last pane (the status line) is drawn.
+    assert term.wait_for(lambda text: "label = 'stop here'" in text and "? help" in text)
+    screen = term.text
+    assert re.search(r"\*\s+1 MainThread\s+stopped", screen), screen
+    assert re.search(r"2 spinner-0\s+frozen", screen), screen
+    assert re.search(r"3 spinner-1\s+frozen", screen), screen
+    assert re.search(r"\d+  ->     return len\(data\)", screen), screen
+    assert "label = 'stop here'" in screen, screen
+    assert "breakpoint() in thread 1" in screen, screen
+    term.send(DOWN + ENTER)
+    assert term.wait_for(lambda text: ">  0 spin" in text), term.text
+    assert "[Switching to thread 2" in term.text
+    assert "inspect_me" not in term.text.split("Stack")[1].split("Variables")[0]
+    row = next(i for i, line in enumerate(term.screen.display) if "spinner-1" in line)
+    term.send(f"\x1b[<0;6;{row + 1}M\x1b[<0;6;{row + 1}m")  # a click (SGR mouse) on it
+    assert term.wait_for('[Switching to thread 3 "spinner-1"'), term.text
+    term.send("c")
+    raw = term.finish()
+    assert "result 14" in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw), raw[-2000:]
+
+
+def test_quit_asks_first_and_leaves_the_terminal_cooked(backend: str) -> None:
+    term = Terminal(f"{allstop_command('run', str(PROGRAM))}; {AFTER}", backend=backend)
+    assert term.wait_for("label = 'stop here'"), term.text
+    term.send("q")
+    assert term.wait_for("Quit the program? [y/N]"), term.text
+    term.send("n")
+    assert term.wait_for(lambda text: "Quit the program" not in text), term.text
+    term.send("\x03")  # Ctrl-C asks too, and never kills the program by itself
+    assert term.wait_for("Quit the program? [y/N]"), term.text
+    term.send("y")
+    raw = term.finish()
+    assert "STATUS=1" in raw
+    assert "result" not in raw
+    assert cooked(raw), raw[-2000:]
+
+
+def test_ui_uses_the_terminal_when_stdout_is_redirected(tmp_path: Path) -> None:
+    log = tmp_path / "out.txt"
+    term = Terminal(f"{allstop_command('run', str(PROGRAM))} > {log}; {AFTER}")
+    assert term.wait_for("label = 'stop here'"), term.text
+    assert "spinner-1" in term.text
+    term.send("c")
+    raw = term.finish()
+    assert "STATUS=0" in raw
+    assert log.read_text().strip() == "result 14"
+    assert cooked(raw), raw[-2000:]
