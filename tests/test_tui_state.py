@@ -70,6 +70,16 @@ with create_pipe_input() as pipe:
             "!label = 'changed'" + ENTER + ":p label" + ENTER,
             lambda: "'changed'" in tui.output_buffer.text,
         )
+        found["complete_name"] = press(
+            ":p la" + TAB, lambda: tui.command_buffer.text == "p label"
+        )
+        found["complete_attribute"] = press(
+            "\\x1b[F" + "; point." + TAB, lambda: tui.command_buffer.text.endswith("point.x")
+        )
+        found["complete_command"] = press(
+            "\\x15" + "thr" + TAB, lambda: tui.command_buffer.text == "thread"
+        )
+        press("\\x15" + "p point.y" + ENTER, lambda: "\\n4" in tui.output_buffer.text)
         found["history"] = [line for line in tui.history.get_strings()]
         found["quit_asked"] = press("q", lambda: bool(tui.state.confirm))
         found["quit_cancelled"] = press("n", lambda: not tui.state.confirm)
@@ -101,6 +111,9 @@ def test_full_screen_ui_state(backend: str) -> None:
         "unbreak",
         "command",
         "statement",
+        "complete_name",
+        "complete_attribute",
+        "complete_command",
         "quit_asked",
         "quit_cancelled",
         "ctrl_c_asked",
@@ -135,4 +148,4 @@ def test_full_screen_ui_state(backend: str) -> None:
     assert str(found["globals_text"]).startswith("+ threading = <module 'threading'")
     assert len(found["break_line"]) == 1  # type: ignore[arg-type]
     assert len(found["source_marks"]) == 1  # type: ignore[arg-type]
-    assert found["history"] == ["p label", "!label = 'changed'", "p label"]
+    assert found["history"] == ["p label", "!label = 'changed'", "p label", "p point.y"]

@@ -71,3 +71,18 @@ def test_ui_uses_the_terminal_when_stdout_is_redirected(tmp_path: Path) -> None:
     assert "STATUS=0" in raw
     assert log.read_text().strip() == "result 14"
     assert cooked(raw), raw[-2000:]
+
+
+def test_keys_go_to_the_ui_while_the_main_thread_waits_at_input(backend: str) -> None:
+    program = PROGRAMS / "tty_input.py"
+    term = Terminal(f"{allstop_command('run', str(program))}; {AFTER}", backend=backend)
+    assert term.wait_for(lambda text: "value = 42" in text and "? help" in text), term.text
+    assert re.search(r"1 MainThread\s+frozen", term.text), term.text
+    term.send("c")
+    assert term.wait_for("worker done 42"), term.text  # the UI has given the terminal back
+    term.send("Bob\r")
+    raw = term.finish()
+    assert "hello Bob" in raw
+    assert "worker done 42" in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw), raw[-2000:]

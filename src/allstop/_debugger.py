@@ -6,6 +6,7 @@ Everything the session needs is imported here, before the first freeze (see ``_s
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 
@@ -31,9 +32,31 @@ def engine() -> Engine:
             session = Session(engine, _front_end(engine))
             engine.handler = session
             session.evaluator.start()
+            engine.wake_signal = _install_wake_signal()
             _engine = engine
         _engine.start()
         return _engine
+
+
+def _wake(signum: int, frame: object) -> None:
+    """The wake signal's handler: running it is what parks the main thread."""
+
+
+def _install_wake_signal() -> int | None:
+    """Handle ``$ALLSTOP_WAKE_SIGNAL`` (default SIGURG, which Python programs leave alone) in
+    the main thread, unless the program handles it already or we are not on the main thread
+    (only it may set handlers)."""
+    name = os.environ.get("ALLSTOP_WAKE_SIGNAL", "SIGURG")
+    number = getattr(signal, name, None) if not name.isdigit() else int(name)
+    if not isinstance(number, int) or threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        if signal.getsignal(number) not in (signal.SIG_DFL, None):
+            return None
+        signal.signal(number, _wake)
+    except (OSError, ValueError):
+        return None
+    return number
 
 
 def _front_end(engine: Engine) -> SessionIO:

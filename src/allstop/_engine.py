@@ -36,6 +36,7 @@ from __future__ import annotations
 import _thread
 import dis
 import enum
+import signal
 import sys
 import threading
 from collections import deque
@@ -248,6 +249,9 @@ class Engine:
         self._alive_at_freeze: frozenset[int] = frozenset()
         self.backend: Backend = choose_backend(self, backend_name)
         self.active = False
+        self.wake_signal: int | None = None
+        """A signal whose Python handler allstop installed in the main thread (see
+        ``_wake_main``), or None."""
 
     # -- setting up ------------------------------------------------------------------------
     def start(self) -> None:
@@ -473,6 +477,24 @@ class Engine:
             self.world = World.FROZEN
             self._alive_at_freeze = frozenset(sys._current_frames())
         self.backend.settle(blocked)
+        self._wake_main(me, blocked)
+
+    def _wake_main(self, me: int, blocked: dict[int, FrameType]) -> None:
+        """Bring a main thread blocked in C (``input()`` at the terminal, ``join``, ``sleep``)
+        back to Python, where it parks: otherwise it would read the keys meant for the
+        debugger.  A signal does it: its Python handler is a checkpoint; the interrupted call
+        is resumed after the thaw (PEP 475)."""
+        main = main_ident()
+        if self.wake_signal is None or main == me or main not in blocked:
+            return
+        try:
+            signal.pthread_kill(main, self.wake_signal)
+        except (OSError, ValueError):
+            return
+        with self._settled:
+            self._awaited = {main}
+            self._settled.wait_for(lambda: main in self._parked, timeout=0.2)
+            self._awaited = set()
 
     def _wait_settled(self, me: int) -> dict[int, FrameType]:
         """Wait until every other thread is parked or blocked in C; return the blocked ones."""

@@ -68,8 +68,17 @@ def _pane_bindings(tui: Tui) -> KeyBindings:
     panes = tui.panes
     overlay, browsing = _filters(tui)
     in_command = has_focus(panes.command)
-    kb.add("tab", filter=~overlay)(focus_next)
-    kb.add("s-tab", filter=~overlay)(focus_previous)
+    kb.add("tab", filter=~overlay & ~in_command)(focus_next)
+    kb.add("s-tab", filter=~overlay & ~in_command)(focus_previous)
+
+    @kb.add("tab", filter=in_command)
+    def _complete(event: KeyPressEvent) -> None:
+        """Tab in the command line: complete (again: the next completion)."""
+        buffer = event.current_buffer
+        if buffer.complete_state:
+            buffer.complete_next()
+        else:
+            buffer.start_completion(select_first=True)
 
     @kb.add("escape", filter=in_command)
     def _leave_command(event: KeyPressEvent) -> None:

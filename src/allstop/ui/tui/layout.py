@@ -34,6 +34,7 @@ from prompt_toolkit.layout.controls import (
     UIControl,
 )
 from prompt_toolkit.layout.dimension import AnyDimension, Dimension
+from prompt_toolkit.layout.menus import CompletionsMenu
 from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.widgets import Frame
@@ -336,7 +337,14 @@ class Panes:
             filter=Condition(lambda: bool(state.confirm)),
         )
         return Layout(
-            FloatContainer(body, floats=[Float(help_box), Float(confirm_box)]),
+            FloatContainer(
+                body,
+                floats=[
+                    Float(help_box),
+                    Float(confirm_box),
+                    Float(CompletionsMenu(max_height=8), xcursor=True, ycursor=True),
+                ],
+            ),
             focused_element=self.threads,
         )
 
