@@ -51,7 +51,7 @@ with create_pipe_input() as pipe:
         found["frame_1_source"] = tui.state.source_file
         main = session.threads[0]
         found["back"] = press("t" + UP + ENTER, lambda: session.current == main.ident)
-        found["expand"] = press(TAB + TAB + TAB + ENTER, lambda: len(tui.state.rows) > 3)
+        found["expand"] = press(TAB + TAB + TAB + ENTER, lambda: any(r.name == "'a'" for r in tui.state.rows))
         found["expand_a"] = press(
             DOWN + ENTER, lambda: any(r.name == "[0]" for r in tui.state.rows)
         )
@@ -133,6 +133,7 @@ def test_full_screen_ui_state(backend: str) -> None:
     assert first[0] == "+ data = {'a': [1, 2, 3], 'b': 2}"
     assert first[1].startswith("+ point = <tui_program.Point object at 0x")
     assert first[2] == "  label = 'stop here'"
+    assert first[3] == "  broken = <repr failed: RuntimeError>"
     assert ">  0 spin  " in str(found["spinner_stack"])
     assert str(found["frame_1_source"]).endswith("threading.py")
     variables = str(found["variables"]).splitlines()
@@ -149,3 +150,24 @@ def test_full_screen_ui_state(backend: str) -> None:
     assert len(found["break_line"]) == 1  # type: ignore[arg-type]
     assert len(found["source_marks"]) == 1  # type: ignore[arg-type]
     assert found["history"] == ["p label", "!label = 'changed'", "p label", "p point.y"]
+
+
+def test_source_pane_without_source() -> None:
+    from prompt_toolkit.buffer import Buffer
+
+    from allstop.ui.tui.layout import Panes
+    from allstop.ui.tui.state import TuiState
+
+    state = TuiState(source_file="<string>")
+    panes = Panes(
+        state,
+        Buffer(),
+        Buffer(),
+        on_thread=print,
+        on_frame=print,
+        on_variable=print,
+        on_source_line=print,
+    )
+    assert panes.text("source") == "<source not available>"
+    assert panes.text("threads") == "<no threads>"
+    assert panes.text("variables") == "<no variables>"

@@ -86,3 +86,16 @@ def test_keys_go_to_the_ui_while_the_main_thread_waits_at_input(backend: str) ->
     assert "worker done 42" in raw
     assert "STATUS=0" in raw
     assert cooked(raw), raw[-2000:]
+
+
+def test_the_ui_follows_a_resized_terminal() -> None:
+    term = Terminal(f"{allstop_command('run', str(PROGRAM))}; {AFTER}")
+    assert term.wait_for(lambda text: "label = 'stop here'" in text and "? help" in text)
+    term.child.setwinsize(30, 100)
+    term.screen.resize(30, 100)
+    # No SIGWINCH off the main thread: the UI notices by polling the size.
+    assert term.wait_for(lambda text: "? help" in text.splitlines()[29]), term.text
+    assert len(term.text.splitlines()[0].rstrip()) == 100
+    term.send("c")
+    raw = term.finish()
+    assert "STATUS=0" in raw

@@ -7,6 +7,11 @@ done = [False]
 running = [threading.Event(), threading.Event()]
 
 
+class Broken:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
 class Point:
     def __init__(self, x: int, y: int) -> None:
         self.x = x
@@ -25,8 +30,9 @@ def inspect_me() -> int:
     data = {"a": [1, 2, 3], "b": 2}
     point = Point(3, 4)
     label = "stop here"
+    broken = Broken()
     breakpoint()
-    return len(data) + point.x + len(label)
+    return len(data) + point.x + len(label) + (broken is None)
 
 
 def main() -> None:
