@@ -51,7 +51,9 @@ with create_pipe_input() as pipe:
         found["frame_1_source"] = tui.state.source_file
         main = session.threads[0]
         found["back"] = press("t" + UP + ENTER, lambda: session.current == main.ident)
-        found["expand"] = press(TAB + TAB + TAB + ENTER, lambda: any(r.name == "'a'" for r in tui.state.rows))
+        found["expand"] = press(
+            TAB + TAB + TAB + ENTER, lambda: any(r.name == "'a'" for r in tui.state.rows)
+        )
         found["expand_a"] = press(
             DOWN + ENTER, lambda: any(r.name == "[0]" for r in tui.state.rows)
         )
