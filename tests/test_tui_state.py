@@ -130,7 +130,9 @@ def test_full_screen_ui_state(backend: str) -> None:
     assert "stopped" in threads[0]
     assert threads[1].split()[1:3] == ["spinner-0", "frozen"]
     assert threads[2].split()[1:3] == ["spinner-1", "frozen"]
-    assert str(found["status"]).startswith(" breakpoint() in thread 1 | 2 frozen")
+    assert str(found["status"]).startswith(
+        " ? help  breakpoint() at tests/programs/tui_program.py:35 in thread 1  2 frozen |"
+    )
     first = str(found["first_variables"]).splitlines()
     assert first[0] == "+ data = {'a': [1, 2, 3], 'b': 2}"
     assert first[1].startswith("+ point = <tui_program.Point object at 0x")

@@ -30,7 +30,7 @@ def test_threads_are_listed_switching_thread_changes_the_panes_and_c_resumes(bac
     assert re.search(r"3 spinner-1\s+frozen", screen), screen
     assert re.search(r"\d+  ->     return len\(data\)", screen), screen
     assert "label = 'stop here'" in screen, screen
-    assert "breakpoint() in thread 1" in screen, screen
+    assert "breakpoint() at tests/programs/tui_program.py:35 in thread 1" in screen, screen
     term.send(DOWN + ENTER)
     assert term.wait_for(lambda text: ">  0 spin" in text), term.text
     assert "[Switching to thread 2" in term.text

@@ -451,10 +451,13 @@ class Panes:
             return []
         thread = session.thread_view(session.stop.ident)
         who = f"thread {thread.number}" if thread else "a thread"
+        top = thread.top if thread else None
+        if top is not None:
+            who = f"{short_path(top.filename)}:{top.lineno} in {who}"
         frozen, blocked = session.others()
         counts = f"{frozen} frozen" + (f", {blocked} blocked in C" if blocked else "")
-        hints = " ? help  n next  s step  c cont  q quit  : command  b break"
         return [
-            ("class:status.reason", f" {session.stop_reason()} in {who} "),
-            ("class:status", f"| {counts} |{hints}"),
+            ("class:status", " ? help "),
+            ("class:status.reason", f" {session.stop_reason()} at {who} "),
+            ("class:status", f" {counts} | n next  s step  c cont  q quit  : command  b break"),
         ]
