@@ -89,6 +89,10 @@ with create_pipe_input() as pipe:
         found["ctrl_c_cancelled"] = press("x", lambda: not tui.state.confirm)
         found["help"] = press("?", lambda: tui.state.help_visible)
         found["help_closed"] = press("x", lambda: not tui.state.help_visible)
+        found["next"] = press(
+            "n", lambda: session.stop is not None and session.stop.reason.value == "return"
+        )
+        found["after_next"] = tui.panes.text("status")
         pipe.send_text("c")
 
     engine.spawn_exempt(drive)
@@ -122,6 +126,7 @@ def test_full_screen_ui_state(backend: str) -> None:
         "ctrl_c_cancelled",
         "help",
         "help_closed",
+        "next",
         "ui_stopped",
     ]:
         assert found[step] is True, (step, found)
@@ -153,6 +158,9 @@ def test_full_screen_ui_state(backend: str) -> None:
     assert str(found["globals_text"]).startswith("+ threading = <module 'threading'")
     assert len(found["break_line"]) == 1  # type: ignore[arg-type]
     assert len(found["source_marks"]) == 1  # type: ignore[arg-type]
+    assert str(found["after_next"]).startswith(
+        " ? help  return at tests/programs/tui_program.py:35"
+    )
     assert found["history"] == ["p label", "!label = 'changed'", "p label", "p point.y"]
 
 
