@@ -29,6 +29,7 @@ the ``def`` line, which ``PY_START`` covers.
 
 from __future__ import annotations
 
+import _thread
 import sys
 from collections.abc import Callable
 from types import CodeType, FrameType
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 _M: Any = getattr(sys, "monitoring", None)
 _E: Any = getattr(_M, "events", None)
 _getframe = sys._getframe
+_get_ident = _thread.get_ident
 
 if _M is not None:
     _DISABLE = _M.DISABLE
@@ -183,9 +185,7 @@ class MonitoringBackend(Backend):
         self._refresh()
 
     def step_done(self) -> None:
-        from _thread import get_ident
-
-        if self._step_local.pop(get_ident(), None) is not None:
+        if self._step_local.pop(_get_ident(), None) is not None:
             self._refresh()
 
     # -- event configuration ---------------------------------------------------------------
@@ -263,6 +263,8 @@ class MonitoringBackend(Backend):
                 entered = False
             if not entered and not engine.steps:
                 return _DISABLE
+        elif _get_ident() in engine.exempt:
+            return None  # the debugger's own threads (the UI) call a lot while frozen
         engine.on_call(_getframe(1))
         return None
 
@@ -272,7 +274,8 @@ class MonitoringBackend(Backend):
             if engine.breakpoints:
                 self._discover(code)
             return _DISABLE if not engine.steps else None
-        engine.checkpoint(_getframe(1))
+        if _get_ident() not in engine.exempt:
+            engine.checkpoint(_getframe(1))
         return None
 
     def _py_return(self, code: CodeType, offset: int, value: object) -> object:
