@@ -18,8 +18,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from allstop._engine import Engine
-from allstop._session import Session
+from allstop._debugger import build
 from allstop.ui.tui.app import Tui
 
 DOWN, UP, ENTER, TAB = "\x1b[B", "\x1b[A", "\r", "\t"
@@ -46,13 +45,10 @@ def main() -> None:
     ]
     for thread in threads:
         thread.start()
-    engine = Engine()
     with create_pipe_input() as pipe:
-        tui = Tui(engine, input=pipe, output=WideOutput())
-        session = Session(engine, tui)
-        engine.handler = session
-        session.evaluator.start()
-        engine.start()
+        engine = build(lambda engine: Tui(engine, input=pipe, output=WideOutput()))
+        tui = engine.handler.io  # type: ignore[union-attr]
+        assert isinstance(tui, Tui)
         rendered = threading.Event()
         tui.app.after_render += lambda _: rendered.set()
         results: dict[str, list[float]] = {}

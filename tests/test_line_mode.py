@@ -40,7 +40,9 @@ def replies(result: Result) -> list[str]:
 
 def test_stop_freezes_every_thread_and_continue_resumes(backend: str) -> None:
     result = session(
-        ["threads", "p counts", "!import time; time.sleep(0.2)", "p counts", "c"], backend
+        # A real wait at the prompt (a measurement, not synchronisation): nothing may count.
+        ["threads", "p counts", "!import time; time.sleep(0.2)", "p counts", "c"],  # measured
+        backend,
     )
     out = replies(result)
     assert out[0].splitlines()[0].startswith("[thread 1 MainThread] stopped at breakpoint()")

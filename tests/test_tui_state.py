@@ -11,8 +11,7 @@ SCENARIO = """
 import sys
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from allstop._engine import Engine
-from allstop._session import Session
+from allstop._debugger import build
 from allstop.ui.tui.app import Tui
 from tests.support.scenario import emit, wait_until
 
@@ -20,13 +19,10 @@ sys.path.insert(0, "tests/programs")
 import tui_program
 
 DOWN, UP, ENTER, TAB = "\\x1b[B", "\\x1b[A", "\\r", "\\t"
-engine = Engine()
 with create_pipe_input() as pipe:
-    tui = Tui(engine, input=pipe, output=DummyOutput())
-    session = Session(engine, tui)
-    engine.handler = session
-    session.evaluator.start()
-    engine.start()
+    engine = build(lambda engine: Tui(engine, input=pipe, output=DummyOutput()))
+    session = engine.handler
+    tui = session.io
     found = {}
 
     def settled():

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from ._backends import default_name
 from ._engine import Engine
@@ -24,18 +25,25 @@ def engine() -> Engine:
     global _engine
     with _setup_lock:
         if _engine is None:
-            try:
-                engine = Engine()
-            except (ValueError, RuntimeError) as exc:  # a bad ALLSTOP_BACKEND
-                print(f"allstop: {exc}; using the default backend", file=sys.stderr)
-                engine = Engine(default_name())
-            session = Session(engine, _front_end(engine))
-            engine.handler = session
-            session.evaluator.start()
-            engine.wake_signal = _install_wake_signal()
-            _engine = engine
+            _engine = build(_front_end)
         _engine.start()
         return _engine
+
+
+def build(front_end: Callable[[Engine], SessionIO]) -> Engine:
+    """An engine with its session on ``front_end(engine)``, hooked in.  ``engine()`` builds
+    the process's one; tests and benchmarks build theirs on a given front end."""
+    try:
+        engine = Engine()
+    except (ValueError, RuntimeError) as exc:  # a bad ALLSTOP_BACKEND
+        print(f"allstop: {exc}; using the default backend", file=sys.stderr)
+        engine = Engine(default_name())
+    session = Session(engine, front_end(engine))
+    engine.handler = session
+    session.evaluator.start()
+    engine.wake_signal = _install_wake_signal()
+    engine.start()
+    return engine
 
 
 def _wake(signum: int, frame: object) -> None:

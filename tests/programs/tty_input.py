@@ -9,7 +9,7 @@ import time
 def worker() -> None:
     main = threading.main_thread().ident
     while sys._current_frames()[main].f_lineno != ASKING:  # until main waits in input()
-        time.sleep(0.01)
+        time.sleep(0.01)  # polling: nothing announces that main entered input()
     value = 42
     breakpoint()
     print("worker done", value)
