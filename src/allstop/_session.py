@@ -787,11 +787,12 @@ class Session:
         self.print_location()
 
     # -- source ----------------------------------------------------------------------------
-    def _file_breaks(self, filename: str) -> set[int]:
-        return set(self.engine.breakpoints.lines_in_file(canonic(filename)))
+    def breakpoint_lines(self, filename: str) -> frozenset[int]:
+        """The lines of ``filename`` that hold a breakpoint (for front ends and ``list``)."""
+        return self.engine.breakpoints.lines_in_file(canonic(filename))
 
     def _print_lines(
-        self, lines: list[str], start: int, breaks: set[int], frame: FrameType | None
+        self, lines: list[str], start: int, breaks: frozenset[int], frame: FrameType | None
     ) -> None:
         current = frame.f_lineno if frame is not None else -1
         for lineno, line in enumerate(lines, start):
@@ -837,7 +838,7 @@ class Session:
         if not lines:
             self.error(f"source not available for {filename}")
             return
-        self._print_lines(lines[first - 1 : last], first, self._file_breaks(filename), frame)
+        self._print_lines(lines[first - 1 : last], first, self.breakpoint_lines(filename), frame)
         self.list_lineno = min(last, len(lines))
         if len(lines) < last:
             self.message("[EOF]")
@@ -853,7 +854,7 @@ class Session:
         except (OSError, TypeError) as exc:
             self.error(str(exc))
             return
-        breaks = self._file_breaks(frame.f_code.co_filename)
+        breaks = self.breakpoint_lines(frame.f_code.co_filename)
         self._print_lines(lines, max(1, lineno), breaks, frame)
 
     def do_source(self, arg: str) -> None:
@@ -867,7 +868,7 @@ class Session:
         except (OSError, TypeError) as exc:
             self.error(str(exc))
             return
-        self._print_lines(lines, max(1, lineno), set(), None)
+        self._print_lines(lines, max(1, lineno), frozenset(), None)
 
     # -- data ------------------------------------------------------------------------------
     def do_args(self, arg: str) -> None:

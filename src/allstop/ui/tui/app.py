@@ -35,7 +35,6 @@ from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
-from ..._breakpoints import canonic
 from ..line import LineIO
 from .keys import load_bindings
 from .layout import Panes
@@ -285,7 +284,7 @@ class Tui:
         if session is None or not state.source_file:
             return
         where = f"{state.source_file}:{state.source_cursor}"
-        lines = session.engine.breakpoints.lines_in_file(canonic(state.source_file))
+        lines = session.breakpoint_lines(state.source_file)
         self.send(f"clear {where}" if state.source_cursor in lines else f"break {where}")
 
     def move_variable(self, delta: int) -> None:

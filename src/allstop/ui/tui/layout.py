@@ -40,7 +40,6 @@ from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.widgets import Frame
 from pygments.lexers.python import PythonLexer
 
-from ..._breakpoints import canonic
 from ..._format import short_path, state_text
 from ..._model import FrameView
 from .state import TuiState
@@ -417,7 +416,7 @@ class Panes:
             frames = session.frames
             if frames and frames[session.index].filename == state.source_file:
                 current = frames[session.index].lineno
-            breaks = session.engine.breakpoints.lines_in_file(canonic(state.source_file))
+            breaks = session.breakpoint_lines(state.source_file)
         line_style = "class:source.current " if number == current else ""
         if number == state.source_cursor:
             line_style += "class:row.cursor "
