@@ -169,11 +169,14 @@ def test_sys_exit_with_a_message_prints_it_and_exits_1(tmp_path: Path) -> None:
     assert result.stderr.strip() == "cli: giving up"
 
 
-def test_uncaught_exception_exits_1_with_the_traceback_on_stderr(launcher: str) -> None:
-    result = allstop_cli(["run", str(TARGET), "--raise"], launcher=launcher)
+def test_uncaught_exception_opens_a_post_mortem_then_exits_1(launcher: str) -> None:
+    result = allstop_cli(["run", str(TARGET), "--raise"], ["c"], launcher=launcher)
     assert result.status == 1, explain(result)
     assert "total 14" in result.stdout
-    assert PROMPT not in result.stdout
+    assert "[thread 1 MainThread] crashed: ValueError: cli_target was asked to fail" in (
+        result.stdout
+    )
+    assert result.stdout.count(PROMPT) == 1
     err = result.stderr
     assert err.startswith("Traceback (most recent call last):"), err
     assert f'File "{TARGET}", line {RAISE_LINE}, in <module>' in err
@@ -181,10 +184,12 @@ def test_uncaught_exception_exits_1_with_the_traceback_on_stderr(launcher: str) 
 
 
 def test_uncaught_exception_traceback_shows_only_the_program(launcher: str) -> None:
-    result = allstop_cli(["run", str(TARGET), "--raise"], launcher=launcher)
+    result = allstop_cli(["run", str(TARGET), "--raise"], ["c"], launcher=launcher)
     assert result.status == 1, explain(result)
     files = re.findall(r'^  File "([^"]+)"', result.stderr, re.MULTILINE)
     assert files == [str(TARGET)], result.stderr
+    shown = re.findall(r'^  File "([^"]+)"', result.stdout, re.MULTILINE)
+    assert shown == [str(TARGET)], result.stdout
 
 
 def test_sys_path_is_the_one_python_gives_the_script(launcher: str, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_stop_freezes_every_thread_and_continue_resumes(backend: str) -> None:
     states = {re.split(r"\s+", row.lstrip("* "))[1]: row for row in table[1:]}
     assert "stopped" in states["MainThread"]
     assert all(" frozen " in states[f"counter-{i}"] for i in range(3))
-    assert " blocked " in states["waiter"]
+    assert " blocked: waits on Queue (size 0) " in states["waiter"]
     first, second = out[2].strip(), out[4].strip()
     assert first == second, "the counters moved while the world was stopped"
     assert all(int(n) > 0 for n in first.strip("[]").split(","))

@@ -4,7 +4,8 @@ Public API (everything else is private)::
 
     import allstop
     allstop.breakpoint()          # or PYTHONBREAKPOINT=allstop.set_trace, then breakpoint()
-    allstop.install()             # arm the debugger without stopping
+    allstop.install()             # arm the debugger: a crashing thread stops the world
+    allstop.post_mortem(exc)      # or allstop.pm(): pdb's, with every thread frozen
 
 ``import allstop`` is light: the engine and the session are imported on first use.
 """
@@ -12,9 +13,9 @@ Public API (everything else is private)::
 from __future__ import annotations
 
 import sys
-from types import FrameType
+from types import FrameType, TracebackType
 
-__all__ = ["breakpoint", "install", "set_trace"]
+__all__ = ["breakpoint", "install", "pm", "post_mortem", "set_trace"]
 __version__ = "0.1.0"
 
 
@@ -30,7 +31,30 @@ breakpoint = set_trace
 
 
 def install() -> None:
-    """Set up the debugger (hooks, front end, helper thread) without stopping."""
-    from . import _debugger
+    """Set up the debugger without stopping: from now on a thread that dies of an exception
+    stops the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when
+    called on the main thread)."""
+    from . import _debugger, _postmortem
 
-    _debugger.engine()
+    engine = _debugger.engine()
+    _postmortem.install(engine)
+    _debugger.install_pause(engine)
+
+
+def post_mortem(t: BaseException | TracebackType | None = None) -> None:
+    """Stop every thread and open the debugger on an exception's traceback (default: the
+    exception being handled), as ``pdb.post_mortem`` does."""
+    from . import _debugger, _postmortem
+
+    exc = _postmortem.exception_of(t)
+    if exc is None:
+        raise ValueError("A valid traceback must be passed if no exception is being handled")
+    _debugger.engine().post_mortem(exc, crashed=False)
+
+
+def pm() -> None:
+    """Post-mortem of the last uncaught exception (``sys.last_exc``), as ``pdb.pm``."""
+    exc = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    if exc is None:
+        raise RuntimeError("no uncaught exception to look at (sys.last_exc is not set)")
+    post_mortem(exc)

@@ -5,14 +5,19 @@ Everything the session needs is imported here, before the first freeze (see ``_s
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
 
 from ._backends import default_name
-from ._engine import Engine
+from ._engine import Engine, World
 from ._session import Session, SessionIO
 from .ui.line import LineIO
 
@@ -54,9 +59,8 @@ def _install_wake_signal() -> int | None:
     """Handle ``$ALLSTOP_WAKE_SIGNAL`` (default SIGURG, which Python programs leave alone) in
     the main thread, unless the program handles it already or we are not on the main thread
     (only it may set handlers)."""
-    name = os.environ.get("ALLSTOP_WAKE_SIGNAL", "SIGURG")
-    number = getattr(signal, name, None) if not name.isdigit() else int(name)
-    if not isinstance(number, int) or threading.current_thread() is not threading.main_thread():
+    number = _signal_number(os.environ.get("ALLSTOP_WAKE_SIGNAL", "SIGURG"))
+    if number is None or threading.current_thread() is not threading.main_thread():
         return None
     try:
         if signal.getsignal(number) not in (signal.SIG_DFL, None):
@@ -65,6 +69,69 @@ def _install_wake_signal() -> int | None:
     except (OSError, ValueError):
         return None
     return number
+
+
+PAUSE_SIGNAL = "SIGUSR1"
+
+
+def pause_signal() -> int | None:
+    """The signal ``allstop pause`` sends: ``$ALLSTOP_PAUSE_SIGNAL`` (default SIGUSR1)."""
+    return _signal_number(os.environ.get("ALLSTOP_PAUSE_SIGNAL", PAUSE_SIGNAL))
+
+
+def _signal_number(name: str) -> int | None:
+    if name.isdigit():
+        return int(name)
+    number = getattr(
+        signal, name.upper() if name.upper().startswith("SIG") else "SIG" + name.upper(), None
+    )
+    return int(number) if number is not None else None
+
+
+def install_pause(engine: Engine, *, key: bool = False) -> int | None:
+    """Let the program be paused from outside: the pause signal (and, with ``key``, Ctrl-\\,
+    SIGQUIT) freezes the world and opens the session with the main thread current.  Installed
+    only on the main thread, only where the program has no handler of its own.  Leaves a
+    marker (``pause_marker``) that ``allstop pause`` checks before it sends anything: a
+    process without the handler would die of the signal.  Returns the signal, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def pause(signum: int, frame: FrameType | None) -> None:
+        if frame is not None and engine.world is World.RUNNING:
+            engine.pause(frame)
+
+    installed = None
+    wanted = [pause_signal()]
+    if key and os.environ.get("ALLSTOP_PAUSE_KEY", "1") != "0":
+        wanted.append(signal.SIGQUIT)
+    for number in wanted:
+        if number is None:
+            continue
+        try:
+            if signal.getsignal(number) not in (signal.SIG_DFL, None):
+                continue
+            signal.signal(number, pause)
+        except (OSError, ValueError):
+            continue
+        installed = installed or number
+    if installed == pause_signal():
+        marker = pause_marker(os.getpid())
+        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        marker.write_text(str(installed))
+        atexit.register(_forget_marker, marker)
+    return installed
+
+
+def pause_marker(pid: int) -> Path:
+    """Where a process that can be paused says so (a folder only its user may write)."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / f"allstop-{os.getuid()}" / str(pid)
+
+
+def _forget_marker(marker: Path) -> None:
+    with contextlib.suppress(OSError):
+        marker.unlink()
 
 
 def _front_end(engine: Engine) -> SessionIO:

@@ -246,6 +246,8 @@ class Engine:
         self._awaited: set[int] = set()
         self._pending: deque[StopEvent] = deque()
         self._presenter: int | None = None
+        self._busy: int | None = None
+        """The thread applying a resume (never parked by a checkpoint meanwhile)."""
         self._alive_at_freeze: frozenset[int] = frozenset()
         self.backend: Backend = choose_backend(self, backend_name)
         self.active = False
@@ -267,6 +269,23 @@ class Engine:
     def breakpoints_changed(self) -> None:
         self.start()
         self.backend.breakpoints_changed()
+
+    def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
+        """Stop the world on the calling thread to look at ``exception``'s traceback
+        (``crashed``: the thread is dying of it).  Returns when the user resumes."""
+        tb = exception.__traceback__
+        if tb is None:
+            return
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        self.start()
+        self.report_stop(tb.tb_frame, StopReason.EXCEPTION, exception=exception, crashed=crashed)
+
+    def pause(self, frame: FrameType) -> None:
+        """Stop the world now, with the calling thread (the main thread, in the pause
+        signal's handler) presenting ``frame``."""
+        self.start()
+        self.report_stop(frame, StopReason.PAUSE)
 
     def stop_soon(self, frame: FrameType) -> None:
         """Stop the calling thread at the next line of ``frame``, or when ``frame`` returns
@@ -294,7 +313,7 @@ class Engine:
     def checkpoint(self, frame: FrameType) -> None:
         """Park the calling thread if the world is (being) frozen and it may not run."""
         ident = _thread.get_ident()
-        if self.world is World.RUNNING or ident in (self.runner, self._presenter):
+        if self.world is World.RUNNING or ident in (self.runner, self._presenter, self._busy):
             return
         if ident in self.exempt:
             return
@@ -375,13 +394,14 @@ class Engine:
         *,
         breakpoint: int | None = None,
         return_value: object = NO_VALUE,
-        message: str = "",
+        exception: BaseException | None = None,
+        crashed: bool = False,
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
         if ident in self.exempt:
             return
-        stop = StopEvent(ident, frame, reason, breakpoint, return_value, message)
+        stop = StopEvent(ident, frame, reason, breakpoint, return_value, exception, crashed)
         with self._lock:
             had_step = self.steps.pop(ident, None) is not None
             if self.runner == ident:
@@ -416,9 +436,24 @@ class Engine:
 
     def _resume(self, stop: StopEvent, resume: Resume) -> None:
         me = stop.ident
+        # The presenter's own Python code (not always run inside an interpreter hook: a
+        # post-mortem or a pause presents from ordinary code) must not park while it
+        # rearranges the world; it parks below, on purpose, when it has to.
+        self._busy = me
+        try:
+            park = self._rearrange(stop, resume)
+        finally:
+            self._busy = None
+        if park:
+            self._park(me, stop.frame)
+
+    def _rearrange(self, stop: StopEvent, resume: Resume) -> bool:
+        """Apply ``resume``; return whether the presenter must park (the world stays frozen
+        while another thread presents or steps)."""
+        me = stop.ident
         if resume.how is ResumeHow.DETACH:
             self.detach()
-            return
+            return False
         if resume.how is ResumeHow.CONTINUE:
             with self._lock:
                 nxt = self._pending.popleft() if self._pending else None
@@ -427,9 +462,7 @@ class Engine:
                     self._wake(nxt.ident)
             if nxt is None:
                 self._thaw()
-            else:
-                self._park(me, stop.frame)
-            return
+            return nxt is not None
         assert resume.step is not None
         target = resume.thread if resume.thread is not None else me
         step = resume.step
@@ -450,11 +483,12 @@ class Engine:
             self.backend.arm_step(target, frame)
         if not resume.scheduler_locking:
             self._thaw()
-            return
+            return False
         if target != me:
             with self._lock:
                 self._wake(target)
-            self._park(me, stop.frame)
+            return True
+        return False
 
     def _frame_of(self, ident: int) -> FrameType | None:
         parked = self._parked.get(ident)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import traceback
 from collections import deque
 from collections.abc import Sequence
 
@@ -102,6 +103,11 @@ def _plain_repr(obj: object, limit: int) -> str:
     return truncate(text, limit)
 
 
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ``...`` marking the cut (for table cells)."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -187,7 +193,7 @@ def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[st
             t.name,
             str(t.ident),
             "yes" if t.daemon else "no",
-            state_text(t),
+            clip(state_text(t), 40),
             thread_location(t),
         )
         for t in threads
@@ -233,3 +239,25 @@ def all_stacks(
             )
         )
     return lines
+
+
+def exception_lines(exception: BaseException) -> list[str]:
+    """The exception as Python prints it (chained causes included), without the frames of
+    allstop's own code that a hook or a wrapper adds to the traceback."""
+    from ._snapshot import hidden_file
+
+    summary = traceback.TracebackException.from_exception(exception)
+    for each in _chain(summary):
+        each.stack = traceback.StackSummary.from_list(
+            [entry for entry in each.stack if not hidden_file(entry.filename)]
+        )
+    return "".join(summary.format()).rstrip("\n").split("\n")
+
+
+def _chain(summary: traceback.TracebackException) -> list[traceback.TracebackException]:
+    found: list[traceback.TracebackException] = []
+    current: traceback.TracebackException | None = summary
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found

@@ -90,7 +90,15 @@ class StopEvent:
     """The breakpoint number, when ``reason`` is ``BREAKPOINT``."""
     return_value: object = field(default=NO_VALUE, repr=False)
     """The value being returned, when ``reason`` is ``RETURN``."""
-    message: str = ""
+    exception: BaseException | None = None
+    """The exception a post-mortem stop (``reason`` ``EXCEPTION``) looks at."""
+    crashed: bool = False
+    """The thread is dying of ``exception`` (it will not run again)."""
+
+    @property
+    def post_mortem(self) -> bool:
+        """Whether the stopped thread's frames are finished (a traceback's): no stepping."""
+        return self.reason is StopReason.EXCEPTION
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import _thread
 import code as code_module
+import dataclasses
 import inspect
 import itertools
 import linecache
@@ -35,7 +36,7 @@ from contextlib import contextmanager, suppress
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import _format, _snapshot
+from . import _format, _snapshot, _waits
 from ._breakpoints import Breakpoint, canonic
 from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
@@ -114,6 +115,7 @@ class Session:
         self.current = 0
         self.frame_index: dict[int, int] = {}
         self.list_lineno: int | None = None
+        self.exception_index = -1
         self._resume: Resume | None = None
 
     # -- the I/O seam ----------------------------------------------------------------------
@@ -134,6 +136,7 @@ class Session:
         self.frame_index = {}
         self.list_lineno = None
         self._resume = None
+        self.exception_index = len(self.exception_chain_of(stop)) - 1
         self.refresh()
         self._forget_finished_frames()
         self.io.enter(self)
@@ -178,7 +181,7 @@ class Session:
             StopReason.CALL: "call",
             StopReason.RETURN: "return",
             StopReason.PAUSE: "pause",
-            StopReason.EXCEPTION: "exception",
+            StopReason.EXCEPTION: "crash" if stop.crashed else "exception",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:
@@ -197,7 +200,11 @@ class Session:
         title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
         frozen, blocked = self.others()
         plural = "" if frozen == 1 else "s"
-        summary = f"{title} stopped at {self.stop_reason()}; {frozen} other thread{plural} frozen"
+        why = f"stopped at {self.stop_reason()}"
+        if stop.exception is not None:
+            what = _snapshot.exception_line(stop.exception)
+            why = f"crashed: {what}" if stop.crashed else f"post-mortem: {what}"
+        summary = f"{title} {why}; {frozen} other thread{plural} frozen"
         if blocked:
             summary += f", {blocked} blocked in C"
         return summary
@@ -211,6 +218,13 @@ class Session:
         bp = self.engine.breakpoints.get(stop.breakpoint) if stop.breakpoint else None
         if stop.breakpoint and bp is None and stop.reason is StopReason.BREAKPOINT:
             self.message(f"Deleted temporary breakpoint {stop.breakpoint}")
+        if stop.exception is not None:
+            for line in _format.exception_lines(stop.exception):
+                self.message(line)
+            if stop.crashed:
+                self.message(
+                    "post-mortem: 'continue' lets the thread finish dying and the others go on"
+                )
         if stop.reason is StopReason.CALL:
             self.message("--Call--")
         elif stop.reason is StopReason.RETURN:
@@ -235,8 +249,36 @@ class Session:
 
     def refresh(self) -> None:
         """Read every thread's state again (threads may have parked or started meanwhile)."""
-        assert self.stop is not None
-        self.threads = _snapshot.take(self.engine, self.stop)
+        stop = self.stop
+        assert stop is not None
+        self.threads = _snapshot.take(self.engine, stop)
+        chain = self.exception_chain()
+        if chain and self.exception_index != len(chain) - 1:
+            # 'exceptions N' shows another exception of the chain in the stopped thread.
+            frames = _snapshot.traceback_views(chain[self.exception_index])
+            self.threads = [
+                dataclasses.replace(t, frames=frames) if t.ident == stop.ident else t
+                for t in self.threads
+            ]
+
+    def exception_chain(self) -> list[BaseException]:
+        """The post-mortem exception and those it was raised from or while handling, the
+        first cause first (pdb's ``exceptions``)."""
+        return self.exception_chain_of(self.stop)
+
+    @staticmethod
+    def exception_chain_of(stop: StopEvent | None) -> list[BaseException]:
+        chain: list[BaseException] = []
+        current = stop.exception if stop is not None else None
+        while current is not None and current not in chain:
+            chain.append(current)
+            if current.__cause__ is not None:
+                current = current.__cause__
+            elif current.__context__ is not None and not current.__suppress_context__:
+                current = current.__context__
+            else:
+                current = None
+        return chain[::-1]
 
     # -- current thread and frame ----------------------------------------------------------
     def thread_view(self, ident: int | None = None) -> ThreadView | None:
@@ -476,6 +518,9 @@ class Session:
             return
         for line in _format.stack(frames, self.index, self._return_repr(innermost_only=False)):
             self.message(line)
+        thread = self.thread_view()
+        if thread is not None and thread.state is ThreadState.BLOCKED:
+            self.message(f"(blocked in a C call{': ' + thread.detail if thread.detail else ''})")
 
     def _move(self, arg: str, direction: int) -> None:
         try:
@@ -644,6 +689,30 @@ class Session:
         finally:
             self.current = saved
 
+    def do_waits(self, arg: str) -> None:
+        """waits
+        Print what each blocked thread waits on (a queue, event, condition, lock, a thread to
+        finish, sleep) and the thread it waits for when known; name every cycle of threads
+        waiting for one another as a deadlock."""
+        self.refresh()
+        numbers = {t.ident: t.number for t in self.threads}
+        frames = {
+            t.ident: t.frames[0].frame for t in self.threads if t.frames and t.frames[0].frame
+        }
+        blocked = _waits.waiting({t.ident: t.state for t in self.threads}, frames)
+        waits = _waits.waits_for(frames, blocked)
+        for thread in self.threads:
+            wait = waits.get(thread.ident)
+            if wait is not None:
+                what = wait.describe(numbers)
+                self.message(f"thread {thread.number} ({thread.name}) waits on {what}")
+            elif thread.state is ThreadState.BLOCKED:
+                self.message(f"thread {thread.number} ({thread.name}) is blocked in a C call")
+        if not blocked:
+            self.message("no thread waits")
+        for cycle in _waits.cycles(waits):
+            self.message(_waits.describe_cycle(cycle, waits, numbers))
+
     def do_set(self, arg: str) -> None:
         """set scheduler-locking on|off
         on (the default): step, next, return and until move only the current thread while
@@ -669,6 +738,9 @@ class Session:
         frame = self.curframe
         if thread is None or frame is None or thread.state is ThreadState.FINISHED:
             self.error("this thread cannot step: it has no Python frame")
+            return None
+        if self._post_mortem_here():
+            self.error("post-mortem: these frames have finished; step another thread, or continue")
             return None
         if thread.state is ThreadState.BLOCKED:
             self.message(
@@ -723,6 +795,38 @@ class Session:
             lineno = frame.f_lineno + 1
         return self._step(StepKind.UNTIL, lineno)
 
+    def _post_mortem_here(self) -> bool:
+        stop = self.stop
+        return stop is not None and stop.post_mortem and self.current == stop.ident
+
+    def do_exceptions(self, arg: str) -> None:
+        """exceptions [number]
+        At a post-mortem stop, list the chain of exceptions (the first cause first; '>' marks
+        the one shown); with a number, show that exception's traceback in the stopped thread."""
+        chain = self.exception_chain()
+        if not chain:
+            self.error("Did not find chained exceptions. To move between threads, use 'thread'.")
+            return
+        if not arg:
+            for index, exc in enumerate(chain):
+                mark = ">" if index == self.exception_index else " "
+                self.message(f"{mark} {index} {self._repr(exc, 200)}")
+            return
+        try:
+            index = int(arg)
+        except ValueError:
+            self.error(f"Argument must be an integer: {arg!r}")
+            return
+        if not 0 <= index < len(chain):
+            self.error(f"No exception with that number (0 to {len(chain) - 1})")
+            return
+        assert self.stop is not None
+        self.exception_index = index
+        self.current = self.stop.ident
+        self.frame_index[self.current] = 0
+        self.refresh()
+        self.print_location()
+
     def do_continue(self, arg: str) -> Resume:
         """c(ont(inue))
         Resume the world: every thread runs until the next breakpoint."""
@@ -775,8 +879,8 @@ class Session:
         if stop is None or self.current != stop.ident or self.index != 0:
             self.error("You can only jump within the bottom frame of the stopped thread")
             return
-        if stop.reason in (StopReason.CALL, StopReason.RETURN):
-            self.error("Jump failed: cannot jump from a call or return event")
+        if stop.reason in (StopReason.CALL, StopReason.RETURN) or stop.post_mortem:
+            self.error("Jump failed: only at a line event, not in a call, return or post-mortem")
             return
         try:
             stop.frame.f_lineno = lineno  # type: ignore[misc]  # writable in trace functions

@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from . import _waits
 from ._model import FrameView, StopEvent, ThreadState, ThreadView
 
 if TYPE_CHECKING:
@@ -27,20 +29,44 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _RUNPY = {"<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py")}
 
 
-def _hidden(filename: str) -> bool:
+def hidden_file(filename: str) -> bool:
+    """Whether ``filename`` is allstop's own code (never shown in stacks)."""
     return filename.startswith(_PACKAGE_DIR)
 
 
 def frame_views(frame: FrameType | None) -> tuple[FrameView, ...]:
-    """The stack from ``frame`` outwards, innermost first, without allstop's own frames and
-    without the ``runpy`` frames (and what called them) a program run by ``allstop run`` or
-    ``python -m`` sits on."""
-    views: list[FrameView] = []
+    """The stack from ``frame`` outwards, innermost first (see ``_views``)."""
+    pairs = []
     while frame is not None:
-        code = frame.f_code
-        if not _hidden(code.co_filename):
-            views.append(FrameView(code.co_filename, frame.f_lineno, code.co_name, frame))
+        pairs.append((frame, frame.f_lineno))
         frame = frame.f_back
+    return _views(pairs)
+
+
+def traceback_views(exception: BaseException | None) -> tuple[FrameView, ...]:
+    """The stack of ``exception``'s traceback, innermost first, at the lines the exception
+    passed (a finished frame's ``f_lineno`` may have moved on to cleanup code), then the frames
+    under it (pdb's ``get_stack``).  The traceback may cross threads (``future.result()``
+    raising a worker's exception): its frames are what matters."""
+    entries = []
+    tb = exception.__traceback__ if exception is not None else None
+    while tb is not None:
+        entries.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    if not entries:
+        return ()
+    below = frame_views(entries[0][0].f_back)
+    return _views(entries[::-1]) + below
+
+
+def _views(pairs: Iterable[tuple[FrameType, int]]) -> tuple[FrameView, ...]:
+    """Frame views, without allstop's own frames and without the ``runpy`` frames (and what
+    called them) a program run by ``allstop run`` or ``python -m`` sits on."""
+    views = [
+        FrameView(frame.f_code.co_filename, line, frame.f_code.co_name, frame)
+        for frame, line in pairs
+        if not hidden_file(frame.f_code.co_filename)
+    ]
     runpy = [i for i, view in enumerate(views) if view.filename in _RUNPY]
     if runpy:
         del views[runpy[0] :]
@@ -67,15 +93,16 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
     idents = [i for i in by_ident if i in current]
     idents += [i for i in current if i not in by_ident]
     idents += [i for i in registry.known() if i not in current]
-    views: list[ThreadView] = []
+    seen: list[tuple[int, ThreadState, FrameType | None, str]] = []
     for ident in idents:
         if ident in engine.exempt:
             continue
-        thread = by_ident.get(ident)
         frame: FrameType | None
         detail = ""
         if ident == stop.ident:
             state, frame = ThreadState.STOPPED, stop.frame
+            if stop.crashed and stop.exception is not None:
+                state, detail = ThreadState.CRASHED, exception_line(stop.exception)
         elif ident in pending:
             state, frame = ThreadState.BREAKPOINT, pending[ident].frame
             number = pending[ident].breakpoint
@@ -87,14 +114,28 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
             state, frame = ThreadState.BLOCKED, current[ident]
         else:
             state, frame = ThreadState.FINISHED, None
+        seen.append((ident, state, frame, detail))
+    numbers = {ident: registry.number(ident) for ident, *_ in seen}
+    stacks = {
+        ident: traceback_views(stop.exception)
+        if ident == stop.ident and stop.post_mortem
+        else frame_views(frame)
+        for ident, _, frame, _ in seen
+    }
+    tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
+    waits = _waits.waits_for(tops, _waits.waiting(seen_states(seen), tops))
+    views: list[ThreadView] = []
+    for ident, state, _, known in seen:
+        thread = by_ident.get(ident)
+        detail = "waits on " + waits[ident].describe(numbers) if ident in waits else known
         views.append(
             ThreadView(
-                number=registry.number(ident),
+                number=numbers[ident],
                 ident=ident,
                 name=_name(thread, ident),
                 daemon=bool(getattr(thread, "_daemonic", True)),
                 state=state,
-                frames=frame_views(frame),
+                frames=stacks[ident],
                 detail=detail,
             )
         )
@@ -105,3 +146,21 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
 def _name(thread: Any, ident: int) -> str:
     name = getattr(thread, "_name", None)
     return name if isinstance(name, str) else f"<unregistered {ident}>"
+
+
+def seen_states(
+    seen: list[tuple[int, ThreadState, FrameType | None, str]],
+) -> dict[int, ThreadState]:
+    return {ident: state for ident, state, *_ in seen}
+
+
+def exception_line(exception: BaseException, limit: int = 120) -> str:
+    """``ValueError: message``, never raising, at most about ``limit`` characters."""
+    name = type(exception).__name__
+    try:
+        message = str(exception)
+    except Exception:
+        message = "<str() failed>"
+    text = f"{name}: {message}" if message else name
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."

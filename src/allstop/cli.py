@@ -15,6 +15,7 @@ import builtins
 import io
 import os
 import runpy
+import signal
 import sys
 import traceback
 import types
@@ -46,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a Python program under allstop",
-        usage="allstop run [--stop] [-b SPEC]... (script.py | -m module) [args...]",
+        usage="allstop run [--stop] [-b SPEC]... [--post-mortem=crash|all] "
+        "(script.py | -m module) [args...]",
         description="Run a Python script or module with allstop armed: breakpoint() and the "
         "breakpoints given with -b stop every thread of the program. Everything after the "
         "script (or -m MODULE) is passed to the program.",
@@ -65,7 +67,23 @@ def _parser() -> argparse.ArgumentParser:
         "FUNCTION, Class.method or module.function, each optionally followed by "
         "', CONDITION' (repeatable)",
     )
+    run.add_argument(
+        "--post-mortem",
+        choices=["crash", "all"],
+        default="crash",
+        help="crash (the default): stop when a thread dies of an exception; all: also when a "
+        "ThreadPoolExecutor worker function raises, before its future keeps the exception",
+    )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
+    pause = commands.add_parser(
+        "pause",
+        help="stop every thread of a running program and open the debugger on its terminal",
+        description="Pause a program that runs under 'allstop run' (or called allstop.install()): "
+        "every thread freezes and the debugger opens on the program's terminal, with the main "
+        "thread current. It sends the signal in $ALLSTOP_PAUSE_SIGNAL (default SIGUSR1), only "
+        "to a process that said it handles it.",
+    )
+    pause.add_argument("pid", type=int, help="the process id of the program")
     return parser
 
 
@@ -98,8 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     if args[:1] != ["run"]:
-        parser.parse_args(args)  # --version, --help, errors
-        return USAGE_ERROR
+        parsed = parser.parse_args(args)  # pause, --version, --help, errors
+        return pause(parsed.pid) if parsed.command == "pause" else USAGE_ERROR
     options, program = _split_program(args[1:])
     parsed = parser.parse_args(["run", *options])
     return run(parsed, program)
@@ -181,9 +199,13 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         print(f"allstop: {target}", file=sys.stderr)
         return USAGE_ERROR
 
-    from . import _debugger
+    from . import _debugger, _postmortem
 
     engine = _debugger.engine()
+    _postmortem.install(engine)
+    if args.post_mortem == "all":
+        _postmortem.watch_thread_pools(engine)
+    _debugger.install_pause(engine, key=True)
     table = engine.breakpoints
     for text in args.breaks:
         error = _add_break(table, text, target.filename)
@@ -211,20 +233,42 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
     except SystemExit:
         raise
     except BaseException as exc:
-        _report(exc, target.code)
+        _strip(exc, target.code)
+        # allstop's hook opens the post-mortem (python -m pdb's, with every thread frozen),
+        # then prints the traceback; a hook the program installed replaces it.
+        sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     return 0
 
 
-def _report(exc: BaseException, code: CodeType) -> None:
-    """Print the program's uncaught exception as python would: through ``sys.excepthook``,
-    without allstop's own frames under the program's."""
+def _strip(exc: BaseException, code: CodeType) -> None:
+    """Drop allstop's own frames from the top of the program's traceback, as python shows
+    it (newer excepthooks read ``__traceback__``, not their argument)."""
     tb: TracebackType | None = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code is not code:
         tb = tb.tb_next
     if tb is not None:
-        exc = exc.with_traceback(tb)  # newer excepthooks read __traceback__, not the argument
-    sys.excepthook(type(exc), exc, exc.__traceback__)
+        exc.with_traceback(tb)
+
+
+def pause(pid: int) -> int:
+    """``allstop pause PID``: send the pause signal, if the process handles it."""
+    from ._debugger import pause_marker
+
+    marker = pause_marker(pid)
+    try:
+        number = int(marker.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        print(
+            f"allstop: process {pid} does not run allstop with pausing on (or is not yours): "
+            "nothing sent",
+            file=sys.stderr,
+        )
+        return 1
+    os.kill(pid, number)
+    print(f"allstop: paused process {pid} (signal {signal.Signals(number).name})")
+    return 0
 
 
 def _add_break(table: BreakpointTable, text: str, main_file: str) -> str | None:

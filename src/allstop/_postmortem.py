@@ -1,0 +1,95 @@
+"""Post-mortem: stop the world when a thread dies of an exception.
+
+Design note: ``threading.excepthook`` runs in the dying thread itself, before it is gone, and
+``sys.excepthook`` in the main thread once the main module has ended with an exception; both
+are wrapped so that the world freezes there, with the dying thread's traceback on show.  When
+the user continues, the previous hook runs (the traceback is printed as it would have been)
+and the thread finishes dying.  ``SystemExit`` is not a crash.  Hooks installed by the program
+later replace ours: then the program has asked to handle deaths itself.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+_installed: set[str] = set()
+
+
+def install(engine: Engine) -> None:
+    """Wrap ``threading.excepthook`` and ``sys.excepthook`` (once per process)."""
+    if "threading" not in _installed:
+        previous_thread_hook = threading.excepthook
+
+        def thread_hook(args: Any) -> None:
+            exc = args.exc_value
+            if exc is not None and not isinstance(exc, SystemExit):
+                engine.post_mortem(exc, crashed=True)
+            previous_thread_hook(args)
+
+        threading.excepthook = thread_hook
+        _installed.add("threading")
+    if "sys" not in _installed:
+        previous_sys_hook = sys.excepthook
+
+        def sys_hook(
+            kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+        ) -> None:
+            if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                engine.post_mortem(exc, crashed=True)
+            previous_sys_hook(kind, exc, tb)
+
+        sys.excepthook = sys_hook
+        _installed.add("sys")
+
+
+def watch_thread_pools(engine: Engine) -> None:
+    """Also stop when a ``ThreadPoolExecutor`` worker function raises, at the raising frame,
+    before its future keeps the exception (``allstop run --post-mortem=all``)."""
+    from concurrent.futures import thread as pool
+
+    if "pools" in _installed:
+        return
+    run = pool._WorkItem.run
+
+    def watched_run(item: Any) -> None:
+        fn = item.fn
+
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                engine.post_mortem(exc, crashed=False)
+                raise
+
+        item.fn = watched
+        run(item)
+
+    pool._WorkItem.run = watched_run  # type: ignore[method-assign, assignment]
+    _installed.add("pools")
+
+
+def exception_of(t: BaseException | TracebackType | None) -> BaseException | None:
+    """The exception ``post_mortem(t)`` looks at: ``t`` itself, the exception of a traceback,
+    or the one being handled."""
+    if isinstance(t, BaseException):
+        return t
+    if isinstance(t, TracebackType):
+        handled = sys.exc_info()[1]
+        if handled is not None and handled.__traceback__ is t:
+            return handled
+        return _WithTraceback(t)
+    return sys.exc_info()[1]
+
+
+class _WithTraceback(Exception):
+    """Stands for the exception of a bare traceback (``post_mortem(tb)``)."""
+
+    def __init__(self, tb: TracebackType) -> None:
+        super().__init__("post-mortem of a traceback")
+        self.__traceback__ = tb

@@ -1,0 +1,262 @@
+"""What a blocked thread waits on, and who it waits for: the waits-for picture and deadlocks.
+
+Design note: this reads frames and objects only: no lock is taken, no method of the program
+is called (a queue's size is read from its container, an RLock's owner from its repr, which the
+C type writes without locks).  A thread blocked in C is at a call in its innermost Python frame;
+when that frame is ``threading``'s or ``queue``'s own code, its ``self`` says what it waits on;
+when it is the program's own code (``with lock:``, ``lock.acquire()``, ``time.sleep(...)``), the
+source line names the object, which is looked up in the frame without running anything.  Who
+holds a plain ``Lock`` is not recorded anywhere: it is taken to be a thread whose frame is inside
+a ``with`` block on that very lock.  What cannot be told is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import linecache
+import queue
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import FrameType
+
+from ._engine import in_c_call
+from ._model import ThreadState
+
+_THREADING = threading.__file__
+_QUEUE = queue.__file__
+_RLOCK_OWNER = re.compile(r"owner=(\d+)")
+_WITH = re.compile(r"^\s*(?:async\s+)?with\s+(.+?)\s*:")
+_CALLED = re.compile(r"([A-Za-z_][\w.]*)\.(acquire|join|wait|get|put)\s*\(")
+_SLEEP = re.compile(r"\b(?:[\w.]+\.)?sleep\s*\(")
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What one thread waits on (``obj``), and the thread it waits for, when known."""
+
+    kind: str
+    """Queue, Event, Condition, Lock, RLock, Semaphore, Barrier, join, sleep."""
+    obj: object = None
+    holder: int | None = None
+    """The ident of the thread that holds ``obj`` (a lock) or is being joined."""
+    size: int | None = None
+    """A queue's size."""
+
+    def describe(self, numbers: Mapping[int, int]) -> str:
+        """``Queue (size 0)``, ``RLock held by thread 3``, ``thread 2 to finish``..."""
+        holder = numbers.get(self.holder) if self.holder is not None else None
+        if self.kind == "join":
+            return f"thread {holder} to finish" if holder else "a thread to finish"
+        text = self.kind
+        if self.size is not None:
+            text += f" (size {self.size})"
+        if holder is not None:
+            text += f" held by thread {holder}"
+        return text
+
+
+def _kind_of(obj: object) -> str | None:
+    name = type(obj).__name__
+    if isinstance(obj, queue.Queue):
+        return "Queue"
+    if name in ("lock", "LockType"):
+        return "Lock"
+    if name in ("RLock", "_RLock", "_PyRLock"):
+        return "RLock"
+    for kind in ("Event", "Condition", "Semaphore", "BoundedSemaphore", "Barrier"):
+        if isinstance(obj, getattr(threading, kind)):
+            return kind
+    if isinstance(obj, threading.Thread):
+        return "join"
+    return None
+
+
+def _rlock_owner(obj: object) -> int | None:
+    owner = getattr(obj, "_owner", None)  # the pure-Python RLock
+    if isinstance(owner, int):
+        return owner
+    match = _RLOCK_OWNER.search(repr(obj))  # the C RLock writes its owner there, lock-free
+    return int(match.group(1)) if match and int(match.group(1)) else None
+
+
+def _queue_size(obj: object) -> int | None:
+    container = getattr(obj, "queue", None)
+    try:
+        return len(container) if container is not None else None
+    except TypeError:
+        return None
+
+
+def _lookup(frame: FrameType, dotted: str) -> object:
+    """``dotted`` (``self.lock``) in ``frame``, by dictionary and static attribute lookups."""
+    first, *rest = dotted.split(".")
+    for ns in (frame.f_locals, frame.f_globals):
+        if first in ns:
+            value = ns[first]
+            break
+    else:
+        return None
+    try:
+        for name in rest:
+            value = inspect.getattr_static(value, name)
+    except AttributeError:
+        return None
+    return value
+
+
+def _wait_for(obj: object) -> Wait | None:
+    kind = _kind_of(obj)
+    if kind is None:
+        return None
+    if kind == "Queue":
+        return Wait(kind, obj, size=_queue_size(obj))
+    if kind == "RLock":
+        return Wait(kind, obj, holder=_rlock_owner(obj))
+    if kind == "join":
+        ident = getattr(obj, "_ident", None)
+        return Wait(kind, obj, holder=ident if isinstance(ident, int) else None)
+    return Wait(kind, obj)
+
+
+def wait_of(frame: FrameType) -> Wait | None:
+    """What the thread whose innermost frame is ``frame`` waits on, if it can be told."""
+    found: Wait | None = None
+    f: FrameType | None = frame
+    depth = 0
+    while f is not None and depth < 8:
+        filename = f.f_code.co_filename
+        if filename in (_THREADING, _QUEUE):
+            this = f.f_locals.get("self")
+            wait = _wait_for(this) if this is not None else None
+            if wait is not None:
+                found = wait  # outer library frames say more (Queue over its Condition)
+            f, depth = f.f_back, depth + 1
+            continue
+        if found is not None:
+            return found
+        return _from_source(f)
+    return found
+
+
+def _from_source(frame: FrameType) -> Wait | None:
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    if _SLEEP.search(line):
+        return Wait("sleep")
+    match = _WITH.match(line)
+    if match:
+        expression = match.group(1).split(" as ")[0].strip()
+        return _wait_for(_lookup(frame, expression))
+    match = _CALLED.search(line)
+    if match:
+        return _wait_for(_lookup(frame, match.group(1)))
+    return None
+
+
+def lock_holders(frames: Mapping[int, FrameType]) -> dict[int, int]:
+    """id(lock) -> ident of a thread whose frame is inside ``with lock:`` (for plain locks,
+    which do not record their owner)."""
+    holders: dict[int, int] = {}
+    for ident, top in frames.items():
+        f: FrameType | None = top
+        while f is not None:
+            for lock in _with_blocks_around(f):
+                holders.setdefault(id(lock), ident)
+            f = f.f_back
+    return holders
+
+
+def _with_blocks_around(frame: FrameType) -> list[object]:
+    """The objects of the ``with`` statements whose block holds ``frame``'s current line."""
+    filename = frame.f_code.co_filename
+    current = frame.f_lineno
+    start = frame.f_code.co_firstlineno
+    lines = linecache.getlines(filename)
+    if not lines:
+        return []
+    text = lines[current - 1] if 0 < current <= len(lines) else ""
+    indent = len(text) - len(text.lstrip())
+    found: list[object] = []
+    for number in range(current - 1, start - 1, -1):
+        line = lines[number - 1] if number - 1 < len(lines) else ""
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        line_indent = len(line) - len(line.lstrip())
+        if line_indent < indent:
+            indent = line_indent
+            match = _WITH.match(line)
+            if match:
+                expression = match.group(1).split(" as ")[0].strip()
+                obj = _lookup(frame, expression)
+                if _kind_of(obj) in ("Lock", "RLock"):
+                    found.append(obj)
+    return found
+
+
+def waiting(states: Mapping[int, ThreadState], frames: Mapping[int, FrameType]) -> set[int]:
+    """The threads that wait: blocked in C, or frozen at a call (parked by the wake signal in
+    the middle of ``join()`` or ``sleep()``, say: they go back to waiting when thawed)."""
+    return {
+        ident
+        for ident, state in states.items()
+        if ident in frames
+        and (
+            state is ThreadState.BLOCKED
+            or (state is ThreadState.FROZEN and in_c_call(frames[ident]))
+        )
+    }
+
+
+def waits_for(frames: Mapping[int, FrameType], blocked: set[int]) -> dict[int, Wait]:
+    """The wait of every thread in ``blocked`` (ident -> innermost frame in ``frames``), with
+    the holder of plain locks filled in."""
+    waits: dict[int, Wait] = {}
+    holders: dict[int, int] | None = None
+    for ident in blocked:
+        frame = frames.get(ident)
+        wait = wait_of(frame) if frame is not None else None
+        if wait is None:
+            continue
+        if wait.kind == "Lock" and wait.holder is None:
+            if holders is None:
+                holders = lock_holders({i: f for i, f in frames.items() if i != ident})
+            holder = holders.get(id(wait.obj))
+            if holder is not None:
+                wait = Wait(wait.kind, wait.obj, holder=holder)
+        waits[ident] = wait
+    return waits
+
+
+def cycles(waits: Mapping[int, Wait]) -> list[list[int]]:
+    """Each cycle of threads waiting for one another (each reported once)."""
+    found: list[list[int]] = []
+    seen: set[frozenset[int]] = set()
+    for start in waits:
+        path: list[int] = []
+        ident: int | None = start
+        while ident is not None and ident in waits and ident not in path:
+            path.append(ident)
+            ident = waits[ident].holder
+        if ident is not None and ident in path:
+            cycle = path[path.index(ident) :]
+            key = frozenset(cycle)
+            if key not in seen:
+                seen.add(key)
+                found.append(cycle)
+    return found
+
+
+def describe_cycle(cycle: list[int], waits: Mapping[int, Wait], numbers: Mapping[int, int]) -> str:
+    """``deadlock: thread 2 waits for RLock held by thread 3, which waits for RLock held by
+    thread 2``."""
+    parts = []
+    for index, ident in enumerate(cycle):
+        wait = waits[ident]
+        what = f"{wait.kind} held by thread {numbers.get(wait.holder or 0, '?')}"
+        if wait.kind == "join":
+            what = f"thread {numbers.get(wait.holder or 0, '?')} to finish"
+        subject = f"thread {numbers.get(ident, '?')}" if index == 0 else "which"
+        parts.append(f"{subject} waits for {what}")
+    return "deadlock: " + ", ".join(parts)
