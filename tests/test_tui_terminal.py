@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.support.run import PROGRAMS
+from tests.support.run import EXAMPLES, PROGRAMS
 from tests.support.terminal import Terminal, allstop_command
 
 PROGRAM = PROGRAMS / "tui_program.py"
@@ -99,3 +99,22 @@ def test_the_ui_follows_a_resized_terminal() -> None:
     term.send("c")
     raw = term.finish()
     assert "STATUS=0" in raw
+
+
+def test_a_crash_shows_the_thread_and_its_exception_in_the_status_line() -> None:
+    program = EXAMPLES / "producer_consumer.py"
+    term = Terminal(f"{allstop_command('run', str(program))}; {AFTER}")
+    status = "? help  thread 3 crashed: ValueError: invalid literal for int() with base 10"
+    assert term.wait_for(
+        lambda text: (
+            status in text.splitlines()[-1]
+            and re.search(r"\*\s+3 producer\s+crashed: V", text) is not None
+            and re.search(r"2 consumer\s+blocked: w", text) is not None
+        )
+    ), term.text
+    term.send("q")
+    assert term.wait_for("Quit the program? [y/N]"), term.text
+    term.send("y")
+    raw = term.finish()
+    assert "STATUS=1" in raw
+    assert cooked(raw), raw[-2000:]

@@ -13,6 +13,7 @@ import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -118,3 +119,73 @@ def facts(result: Result) -> dict[str, object]:
     assert "internal_error" not in merged, merged["internal_error"]
     assert "unexpected_stop" not in merged, merged
     return merged
+
+
+class Running:
+    """``python -m allstop ARGS`` running in the background, its output read as it comes."""
+
+    def __init__(self, args: list[str], *, backend: str | None = None) -> None:
+        import threading
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "allstop", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env_for(backend),
+            cwd=ROOT,
+        )
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._changed = threading.Condition()
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.lines), daemon=True),
+            threading.Thread(target=self._read, args=(self.proc.stderr, self.errors), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[str] | None, into: list[str]) -> None:
+        assert stream is not None
+        for line in stream:
+            with self._changed:
+                into.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> bool:
+        """Wait until ``text`` appears in the output (False when it ends or after
+        ``timeout`` without it)."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: text in self.output or not self._readers[0].is_alive(), timeout
+            )
+            return text in self.output
+
+    def send(self, *commands: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("".join(c + "\n" for c in commands))
+        self.proc.stdin.flush()
+
+    def finish(self, timeout: float = 15.0) -> Result:
+        """Close its input, wait for the end and return what it wrote."""
+        started = time.monotonic()
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"still running after {timeout}s:\n{self.output}") from None
+        for reader in self._readers:
+            reader.join(5)
+        return Result(
+            self.output, "".join(self.errors), self.proc.returncode, time.monotonic() - started
+        )

@@ -42,6 +42,7 @@ from pygments.lexers.python import PythonLexer
 
 from ..._format import short_path, state_text
 from ..._model import FrameView
+from ..._snapshot import exception_line
 from .state import TuiState
 
 if TYPE_CHECKING:
@@ -451,12 +452,16 @@ class Panes:
         thread = session.thread_view(session.stop.ident)
         who = f"thread {thread.number}" if thread else "a thread"
         top = thread.top if thread else None
-        if top is not None:
-            who = f"{short_path(top.filename)}:{top.lineno} in {who}"
+        where = f"{short_path(top.filename)}:{top.lineno}" if top else "?"
         frozen, blocked = session.others()
         counts = f"{frozen} frozen" + (f", {blocked} blocked in C" if blocked else "")
+        reason = f"{session.stop_reason()} at {where} in {who}"
+        exception = session.stop.exception
+        if exception is not None:
+            crash = "crashed" if session.stop.crashed else "post-mortem"
+            reason = f"{who} {crash}: {exception_line(exception, 60)} at {where}"
         return [
             ("class:status", " ? help "),
-            ("class:status.reason", f" {session.stop_reason()} at {who} "),
+            ("class:status.reason", f" {reason} "),
             ("class:status", f" {counts} | n next  s step  c cont  q quit  : command  b break"),
         ]

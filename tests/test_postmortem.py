@@ -1,0 +1,179 @@
+"""Post-mortem after crashes, the waits-for picture, and pausing a running program (issue 4),
+in line mode through real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.run import EXAMPLES, PROGRAMS, Running, run_allstop
+
+PROMPT = "(allstop) "
+
+
+def replies(stdout: str) -> list[str]:
+    return stdout.split(PROMPT)
+
+
+def test_crashing_producer_stops_the_world_with_the_consumer_waiting(backend: str) -> None:
+    result = run_allstop(
+        ["run", str(EXAMPLES / "producer_consumer.py")],
+        ["threads", "waits", "thread 2", "where", "thread 3", "n", "q"],
+        backend=backend,
+        timeout=20,
+    )
+    out = replies(result.stdout)
+    banner = out[0]
+    assert banner.startswith("[thread 3 producer] crashed: ValueError: invalid literal for int()")
+    assert "Traceback (most recent call last):" in banner
+    assert banner.rstrip().endswith("-> return int(text)")
+    rows = {
+        row.split()[1] if not row.startswith("*") else row.split()[2]: row
+        for row in out[1].splitlines()[1:]
+    }
+    assert re.search(r"crashed: ValueError", rows["producer"])
+    assert rows["producer"].startswith("* 3")
+    assert "blocked: waits on Queue (size 0)" in rows["consumer"]
+    assert "waits on thread 2 to finish" in rows["MainThread"]
+    assert "thread 2 (consumer) waits on Queue (size 0)" in out[2]
+    assert "(blocked in a C call: waits on Queue (size 0))" in out[4]
+    assert out[6].strip() == (
+        "*** post-mortem: these frames have finished; step another thread, or continue"
+    )
+    assert result.status == 1
+    assert "processed" not in result.stdout
+
+
+def test_continue_after_a_crash_lets_the_program_go_on(backend: str) -> None:
+    result = run_allstop(
+        ["run", str(PROGRAMS / "crash_then_go_on.py")],
+        ["exceptions", "p setting", "exceptions 0", "p text", "where", "exceptions 5", "c"],
+        backend=backend,
+    )
+    out = replies(result.stdout)
+    assert out[0].startswith("[thread 2 loader] crashed: RuntimeError: bad configuration")
+    assert "The above exception was the direct cause of the following exception:" in out[0]
+    listing = out[1].splitlines()
+    assert listing[0].startswith("  0 ValueError(")
+    assert listing[1] == "> 1 RuntimeError('bad configuration')"
+    assert out[2].strip() == "'forty-two'"
+    assert "load()" in out[3]
+    assert out[4].strip() == "'forty-two'"
+    assert out[5].rstrip().endswith("-> return int(text)")
+    assert out[6].strip() == "*** No exception with that number (0 to 1)"
+    assert result.status == 0
+    assert "main done" in result.stdout
+    assert "Exception in thread loader" in result.stderr
+    assert "RuntimeError: bad configuration" in result.stderr
+
+
+def test_post_mortem_and_pm_freeze_the_world(backend: str) -> None:
+    result = run_allstop(
+        ["run", str(PROGRAMS / "handled.py")],
+        ["p b", "!import time; time.sleep(0.2)", "threads", "c", "p a", "c"],  # a real wait
+        backend=backend,
+    )
+    out = replies(result.stdout)
+    assert out[0].startswith(
+        "[thread 1 MainThread] post-mortem: ZeroDivisionError: division by zero"
+    )
+    assert out[1].strip() == "0"
+    assert re.search(r"ticker\s.*frozen", out[3])
+    assert out[4].startswith("[thread 1 MainThread] post-mortem: ZeroDivisionError")
+    assert out[5].strip() == "1"
+    assert result.status == 0
+    assert "after post-mortem" in result.stdout
+
+
+def test_post_mortem_all_stops_where_a_pool_worker_raises(backend: str) -> None:
+    result = run_allstop(
+        ["run", "--post-mortem=all", str(EXAMPLES / "pool_crash.py")],
+        ["p item", "c", "where", "c"],
+        backend=backend,
+    )
+    out = replies(result.stdout)
+    assert re.match(r"\[thread \d+ pool_\d\] post-mortem: KeyError: 'plum'", out[0])
+    assert out[1].strip() == "'plum'"
+    assert out[2].startswith("[thread 1 MainThread] crashed: KeyError: 'plum'")
+    assert "future.result()" in out[3]
+    assert result.status == 1
+    plain = run_allstop(["run", str(EXAMPLES / "pool_crash.py")], ["c"], backend=backend)
+    assert plain.stdout.count(PROMPT) == 1  # without =all: only the main thread's crash
+    assert plain.stdout.startswith("[thread 1 MainThread] crashed: KeyError: 'plum'")
+
+
+def test_pause_a_deadlocked_program_and_name_the_cycle(backend: str) -> None:
+    program = Running(["run", str(EXAMPLES / "deadlock.py")], backend=backend)
+    try:
+        assert program.wait_for("started"), program.output
+        paused = subprocess.run(
+            [sys.executable, "-m", "allstop", "pause", str(program.proc.pid)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        assert paused.returncode == 0, paused.stderr
+        assert (
+            paused.stdout.strip() == f"allstop: paused process {program.proc.pid} (signal SIGUSR1)"
+        )
+        assert program.wait_for("stopped at pause"), program.output
+        program.send("threads", "waits", "q")
+    finally:
+        result = program.finish()
+    out = replies(result.stdout)
+    assert "[thread 1 MainThread] stopped at pause" in out[0]
+    assert re.search(r"2\s+transfer.*blocked: waits on RLock held by thread 3", out[1])
+    assert re.search(r"3\s+audit.*blocked: waits on RLock held by thread 2", out[1])
+    assert (
+        "deadlock: thread 2 waits for RLock held by thread 3, which waits for RLock held by "
+        "thread 2"
+    ) in out[2]
+    assert result.status == 1
+
+
+@pytest.mark.parametrize("how", ["allstop pause", "Ctrl-\\\\ (SIGQUIT)"])
+def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
+    program = Running(["run", str(PROGRAMS / "ticking.py")], backend=backend)
+    try:
+        assert program.wait_for("ready"), program.output
+        if how == "allstop pause":
+            subprocess.run(
+                [sys.executable, "-m", "allstop", "pause", str(program.proc.pid)],
+                timeout=10,
+                check=True,
+                capture_output=True,
+            )
+        else:
+            os.kill(program.proc.pid, signal.SIGQUIT)
+        assert program.wait_for("stopped at pause"), program.output
+        program.send("threads", "c")
+    finally:
+        result = program.finish()
+    out = replies(result.stdout)
+    assert re.search(r"worker\s.*frozen", out[1])
+    assert result.status == 0
+    assert "finished" in result.stdout
+
+
+def test_pause_refuses_a_process_without_allstop() -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        paused = subprocess.run(
+            [sys.executable, "-m", "allstop", "pause", str(sleeper.pid)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        assert paused.returncode == 1
+        assert "does not run allstop" in paused.stderr
+        assert sleeper.poll() is None  # not killed by a signal it does not handle
+    finally:
+        sleeper.kill()
+        sleeper.wait()
