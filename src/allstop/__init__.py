@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from types import FrameType, TracebackType
 
-__all__ = ["breakpoint", "install", "pm", "post_mortem", "set_trace"]
+__all__ = ["Debugger", "breakpoint", "install", "pm", "post_mortem", "set_trace"]
 __version__ = "0.1.0"
 
 
@@ -58,3 +58,12 @@ def pm() -> None:
     if exc is None:
         raise RuntimeError("no uncaught exception to look at (sys.last_exc is not set)")
     post_mortem(exc)
+
+
+def __getattr__(name: str) -> object:
+    # Debugger (pdb's face, for pytest --pdbcls=allstop:Debugger) is imported on first use.
+    if name == "Debugger":
+        from ._facade import Debugger
+
+        return Debugger
+    raise AttributeError(f"module 'allstop' has no attribute {name!r}")

@@ -99,7 +99,7 @@ def install_pause(engine: Engine, *, key: bool = False) -> int | None:
 
     def pause(signum: int, frame: FrameType | None) -> None:
         if frame is not None and engine.world is World.RUNNING:
-            engine.pause(frame)
+            engine.stop_now(frame)
 
     installed = None
     wanted = [pause_signal()]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import _thread
 import dis
 import enum
+import os
 import signal
 import sys
 import threading
@@ -88,7 +89,7 @@ class StepRequest:
 
     def stops_at_line(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
-            return True
+            return not own_code(frame.f_code)
         if frame is not self.frame:
             return False
         if self.kind is StepKind.RETURN:
@@ -96,18 +97,33 @@ class StepRequest:
         return frame.f_lineno >= self.lineno
 
     def stops_at_call(self, frame: FrameType) -> bool:
-        return self.kind is StepKind.STEP
+        return self.kind is StepKind.STEP and not own_code(frame.f_code)
 
     def stops_at_return(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
-            return True
+            return not own_code(frame.f_code)
         return frame is self.frame and self.kind is not StepKind.FIRST_LINE
+
+
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def own_code(code: CodeType) -> bool:
+    """Whether ``code`` is allstop's: stepping never stops there."""
+    return code.co_filename.startswith(_OWN_DIR)
 
 
 class ResumeHow(enum.Enum):
     CONTINUE = "continue"
     STEP = "step"
     DETACH = "detach"
+    QUIT = "quit"
+    """Resume the world, then raise ``Quit`` in the presenter (pdb's quit, for front ends
+    that embed allstop, such as pytest's; allstop's own quit ends the process)."""
+
+
+class Quit(BaseException):
+    """Raised in the presenter's thread after a ``ResumeHow.QUIT`` (pdb's ``BdbQuit``)."""
 
 
 @dataclass(frozen=True)
@@ -281,11 +297,27 @@ class Engine:
         self.start()
         self.report_stop(tb.tb_frame, StopReason.EXCEPTION, exception=exception, crashed=crashed)
 
-    def pause(self, frame: FrameType) -> None:
-        """Stop the world now, with the calling thread (the main thread, in the pause
-        signal's handler) presenting ``frame``."""
+    def stop_now(self, frame: FrameType, reason: StopReason = StopReason.PAUSE) -> None:
+        """Stop the world now, the calling thread presenting ``frame`` (the pause signal's
+        handler; ``Debugger.set_trace``).  Returns when the user resumes."""
         self.start()
-        self.report_stop(frame, StopReason.PAUSE)
+        self.report_stop(frame, reason)
+
+    def step_from(self, frame: FrameType) -> None:
+        """Stop the calling thread at its next event, in ``frame`` or any function it calls
+        (pdb's ``set_step``, for ``runcall``); ``cancel_step`` undoes it."""
+        ident = _thread.get_ident()
+        self.start()
+        with self._lock:
+            self.steps[ident] = StepRequest(StepKind.STEP, reason=StopReason.TRACE)
+        self.backend.arm_step(ident, frame)
+
+    def cancel_step(self) -> None:
+        """Forget the calling thread's step, if it has one."""
+        with self._lock:
+            had = self.steps.pop(_thread.get_ident(), None)
+        if had is not None:
+            self.backend.step_done()
 
     def stop_soon(self, frame: FrameType) -> None:
         """Stop the calling thread at the next line of ``frame``, or when ``frame`` returns
@@ -433,6 +465,8 @@ class Engine:
                 handler.on_internal_error(exc)
                 resume = CONTINUE
         self._resume(stop, resume)
+        if resume.how is ResumeHow.QUIT:
+            raise Quit
 
     def _resume(self, stop: StopEvent, resume: Resume) -> None:
         me = stop.ident
@@ -453,6 +487,12 @@ class Engine:
         me = stop.ident
         if resume.how is ResumeHow.DETACH:
             self.detach()
+            return False
+        if resume.how is ResumeHow.QUIT:
+            with self._lock:
+                self._pending.clear()
+                self._presenter = None
+            self._thaw()
             return False
         if resume.how is ResumeHow.CONTINUE:
             with self._lock:

@@ -10,10 +10,13 @@ later replace ours: then the program has asked to handle deaths itself.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from ._engine import Quit
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -28,7 +31,7 @@ def install(engine: Engine) -> None:
 
         def thread_hook(args: Any) -> None:
             exc = args.exc_value
-            if exc is not None and not isinstance(exc, SystemExit):
+            if exc is not None and not isinstance(exc, (SystemExit, Quit)):
                 engine.post_mortem(exc, crashed=True)
             previous_thread_hook(args)
 
@@ -40,7 +43,7 @@ def install(engine: Engine) -> None:
         def sys_hook(
             kind: type[BaseException], exc: BaseException, tb: TracebackType | None
         ) -> None:
-            if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            if not isinstance(exc, (SystemExit, KeyboardInterrupt, Quit)):
                 engine.post_mortem(exc, crashed=True)
             previous_sys_hook(kind, exc, tb)
 
@@ -80,9 +83,10 @@ def exception_of(t: BaseException | TracebackType | None) -> BaseException | Non
     if isinstance(t, BaseException):
         return t
     if isinstance(t, TracebackType):
-        handled = sys.exc_info()[1]
-        if handled is not None and handled.__traceback__ is t:
-            return handled
+        # A traceback has no link to its exception, but the exception refers to it.
+        for owner in gc.get_referrers(t):
+            if isinstance(owner, BaseException) and owner.__traceback__ is t:
+                return owner
         return _WithTraceback(t)
     return sys.exc_info()[1]
 

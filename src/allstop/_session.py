@@ -116,6 +116,9 @@ class Session:
         self.frame_index: dict[int, int] = {}
         self.list_lineno: int | None = None
         self.exception_index = -1
+        self.quit_raises = False
+        """quit resumes and raises ``Quit`` in the stopped thread instead of ending the
+        process (set by ``Debugger``, the pdb-compatible face used by pytest)."""
         self._resume: Resume | None = None
 
     # -- the I/O seam ----------------------------------------------------------------------
@@ -838,10 +841,14 @@ class Session:
         call stops again."""
         return Resume(ResumeHow.DETACH)
 
-    def do_quit(self, arg: str) -> None:
+    def do_quit(self, arg: str) -> Resume | None:
         """q(uit) | exit
-        End the program now, with exit status 1, whatever its other threads are doing."""
+        End the program now, with exit status 1, whatever its other threads are doing.
+        (Under pytest: end the test session, as pdb's quit does there.)"""
+        if self.quit_raises:
+            return Resume(ResumeHow.QUIT)
         self._exit(1)
+        return None
 
     def do_EOF(self, arg: str) -> None:
         """(end of input) Same as quit."""
