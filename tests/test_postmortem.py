@@ -177,3 +177,14 @@ def test_pause_refuses_a_process_without_allstop() -> None:
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_waits_names_what_each_thread_waits_on(backend: str) -> None:
+    result = run_allstop(["run", str(PROGRAMS / "waiting.py")], ["waits", "q"], backend=backend)
+    lines = replies(result.stdout)[1].splitlines()
+    assert "thread 2 (on_event) waits on Event" in lines
+    assert "thread 3 (on_condition) waits on Condition" in lines
+    assert "thread 4 (holding) waits on Event" in lines
+    assert "thread 5 (on_lock) waits on Lock held by thread 4" in lines
+    assert "thread 6 (sleeping) waits on sleep" in lines
+    assert "thread 7 (joining) waits on thread 2 to finish" in lines
