@@ -16,7 +16,7 @@ worker = threading.Thread(target=work, name="worker")
 worker.start()
 print("ready", flush=True)
 for _ in range(40):
-    time.sleep(0.05)
+    time.sleep(0.05)  # the program's own pace: a window in which to pause it
 done.set()
 worker.join()
 print("finished")
