@@ -30,7 +30,7 @@ def on_lock() -> None:
 
 
 def sleeping() -> None:
-    time.sleep(30)
+    time.sleep(30)  # the thing this thread waits on, for the test to name
 
 
 def joining() -> None:
