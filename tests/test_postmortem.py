@@ -162,7 +162,7 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
 
 
 def test_pause_refuses_a_process_without_allstop() -> None:
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a bystander
     try:
         paused = subprocess.run(
             [sys.executable, "-m", "allstop", "pause", str(sleeper.pid)],
