@@ -101,26 +101,27 @@ def install_pause(engine: Engine, *, key: bool = False) -> int | None:
         if frame is not None and engine.world is World.RUNNING:
             engine.stop_now(frame)
 
-    installed = None
-    wanted = [pause_signal()]
-    if key and os.environ.get("ALLSTOP_PAUSE_KEY", "1") != "0":
-        wanted.append(signal.SIGQUIT)
-    for number in wanted:
+    def handle(number: int | None) -> bool:
         if number is None:
-            continue
+            return False
         try:
             if signal.getsignal(number) not in (signal.SIG_DFL, None):
-                continue
+                return False
             signal.signal(number, pause)
         except (OSError, ValueError):
-            continue
-        installed = installed or number
-    if installed == pause_signal():
-        marker = pause_marker(os.getpid())
-        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        marker.write_text(str(installed))
-        atexit.register(_forget_marker, marker)
-    return installed
+            return False
+        return True
+
+    if key and os.environ.get("ALLSTOP_PAUSE_KEY", "1") != "0":
+        handle(signal.SIGQUIT)
+    number = pause_signal()
+    if not handle(number):
+        return None
+    marker = pause_marker(os.getpid())
+    marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    marker.write_text(str(number))
+    atexit.register(_forget_marker, marker)
+    return number
 
 
 def pause_marker(pid: int) -> Path:

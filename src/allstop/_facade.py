@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from ._engine import Engine, Quit
 from ._model import StopReason
+from ._session import Session
 
 T = TypeVar("T")
 
@@ -100,9 +101,7 @@ class Debugger:
         self.do_continue("")
 
 
-def _session_of(engine: Engine) -> Any:
-    from ._session import Session
-
+def _session_of(engine: Engine) -> Session:
     session = engine.handler
     assert isinstance(session, Session)
     return session

@@ -127,3 +127,30 @@ def find_qualified_function(name: str, main_file: str | None) -> tuple[str, int,
         if found is not None:
             return found[0], found[1], rest
     return None
+
+
+def resolve_line(
+    location: str,
+    current_file: str | None,
+    near: Sequence[str] = (),
+    module_globals: dict[str, Any] | None = None,
+    missing: str = "{name!r} not found from sys.path",
+) -> tuple[str, int] | str | None:
+    """(filename, line) for ``file:line`` or a bare line (of ``current_file``); an error
+    message (``missing`` formats the one for a file not found); None when ``location`` is
+    neither (a function name, say)."""
+    split = split_file_line(location)
+    if isinstance(split, str):
+        return split
+    if split is None and not location.isdigit():
+        return None
+    if split is not None:
+        name, lineno = split
+        filename = find_file(name, near)
+        if filename is None:
+            return missing.format(name=name)
+    elif current_file is None:
+        return "no current file: give filename:lineno"
+    else:
+        filename, lineno = current_file, int(location)
+    return line_error(filename, lineno, module_globals) or (filename, lineno)

@@ -40,13 +40,7 @@ from . import _format, _snapshot, _waits
 from ._breakpoints import Breakpoint, canonic
 from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
-from ._locations import (
-    find_file,
-    find_qualified_function,
-    line_error,
-    parse_break_spec,
-    split_file_line,
-)
+from ._locations import find_file, find_qualified_function, parse_break_spec, resolve_line
 from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
 
 if TYPE_CHECKING:
@@ -1178,29 +1172,15 @@ class Session:
     ) -> tuple[str, int, str | None, CodeType | None] | None:
         """(filename, line, funcname, code) for 'file:line', 'line' or 'function'."""
         frame = self.curframe
-        module_globals = frame.f_globals if frame is not None else None
-        split = split_file_line(location)
-        if isinstance(split, str):
-            self.error(split)
+        current = frame.f_code.co_filename if frame is not None else None
+        line = resolve_line(
+            location, current, self._near(), frame.f_globals if frame is not None else None
+        )
+        if isinstance(line, str):
+            self.error(line)
             return None
-        if split is not None or location.isdigit():
-            if split is not None:
-                name, lineno = split
-                found = find_file(name, self._near())
-                if found is None:
-                    self.error(f"{name!r} not found from sys.path")
-                    return None
-                filename = found
-            elif frame is None:
-                self.error("no current file: give filename:lineno")
-                return None
-            else:
-                filename, lineno = frame.f_code.co_filename, int(location)
-            problem = line_error(filename, lineno, module_globals)
-            if problem:
-                self.error(problem)
-                return None
-            return filename, lineno, None, None
+        if line is not None:
+            return line[0], line[1], None, None
         value: Any = location
         if frame is not None:
             try:
@@ -1211,7 +1191,7 @@ class Session:
         code = getattr(value, "__code__", None)
         if isinstance(code, CodeType):
             return code.co_filename, code.co_firstlineno, code.co_name, code
-        resolved = find_qualified_function(location, frame.f_code.co_filename if frame else None)
+        resolved = find_qualified_function(location, current)
         if resolved is None:
             self.error(
                 f"The specified object {location!r} is not a function or was not found "

@@ -123,7 +123,8 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
         for ident, _, frame, _ in seen
     }
     tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
-    waits = _waits.waits_for(tops, _waits.waiting(seen_states(seen), tops))
+    states = {ident: state for ident, state, *_ in seen}
+    waits = _waits.waits_for(tops, _waits.waiting(states, tops))
     views: list[ThreadView] = []
     for ident, state, _, known in seen:
         thread = by_ident.get(ident)
@@ -146,12 +147,6 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
 def _name(thread: Any, ident: int) -> str:
     name = getattr(thread, "_name", None)
     return name if isinstance(name, str) else f"<unregistered {ident}>"
-
-
-def seen_states(
-    seen: list[tuple[int, ThreadState, FrameType | None, str]],
-) -> dict[int, ThreadState]:
-    return {ident: state for ident, state, *_ in seen}
 
 
 def exception_line(exception: BaseException, limit: int = 120) -> str:

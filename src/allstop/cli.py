@@ -25,13 +25,7 @@ from types import CodeType, TracebackType
 
 from . import __version__
 from ._breakpoints import BreakpointTable
-from ._locations import (
-    find_file,
-    find_qualified_function,
-    line_error,
-    parse_break_spec,
-    split_file_line,
-)
+from ._locations import find_qualified_function, parse_break_spec, resolve_line
 
 USAGE_ERROR = 2
 
@@ -279,21 +273,13 @@ def _add_break(table: BreakpointTable, text: str, main_file: str) -> str | None:
     location, thread, condition = spec
     if thread is not None:
         return "'thread N' needs a running program: set it at the prompt"
-    split = split_file_line(location)
-    if isinstance(split, str):
-        return split
-    if split is not None or location.isdigit():
-        if split is not None:
-            name, lineno = split
-            filename = find_file(name, [os.path.dirname(main_file)])
-            if filename is None:
-                return f"no such file: {name}"
-        else:
-            filename, lineno = main_file, int(location)
-        problem = line_error(filename, lineno)
-        if problem:
-            return problem
-        table.add(filename, lineno, condition=condition)
+    line = resolve_line(
+        location, main_file, [os.path.dirname(main_file)], missing="no such file: {name}"
+    )
+    if isinstance(line, str):
+        return line
+    if line is not None:
+        table.add(line[0], line[1], condition=condition)
         return None
     resolved = find_qualified_function(location, main_file)
     if resolved is not None:

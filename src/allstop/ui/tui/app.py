@@ -19,6 +19,7 @@ alternate screen left) before the world resumes.
 
 from __future__ import annotations
 
+import linecache
 import os
 import re
 import threading
@@ -212,6 +213,10 @@ class Tui:
         self._append(f"{self.state.prompt}{command}", "class:prompt")
         self._requests.put(command)
 
+    def ask_quit(self) -> None:
+        """Show the quit confirmation (q, Ctrl-C): quitting ends the program."""
+        self.state.confirm = "Quit the program? [y/N]"
+
     def note(self, text: str) -> None:
         self._append(text, "")
 
@@ -270,8 +275,6 @@ class Tui:
         self.send(f"frame {index}")
 
     def move_source(self, delta: int) -> None:
-        import linecache
-
         count = len(linecache.getlines(self.state.source_file))
         self.state.source_cursor = _clamp(self.state.source_cursor - 1 + delta, count) + 1
 

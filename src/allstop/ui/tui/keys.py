@@ -56,7 +56,7 @@ def _overlay_bindings(tui: Tui) -> KeyBindings:
     @kb.add("c-c")
     def _ctrl_c(event: KeyPressEvent) -> None:
         """Ctrl-C: ask before quitting; it never kills the program by itself."""
-        state.confirm = "Quit the program? [y/N]"
+        tui.ask_quit()
 
     return kb
 
@@ -108,7 +108,7 @@ def _pane_bindings(tui: Tui) -> KeyBindings:
     @kb.add("q", filter=browsing)
     def _quit(event: KeyPressEvent) -> None:
         """q: quit the program (asks first)."""
-        state.confirm = "Quit the program? [y/N]"
+        tui.ask_quit()
 
     return kb
 

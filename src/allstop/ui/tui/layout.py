@@ -238,14 +238,6 @@ class Panes:
         self.status = Window(
             FormattedTextControl(self._status_text), height=1, style="class:status"
         )
-        self.order = [
-            self.threads,
-            self.stack,
-            self.source,
-            self.variables,
-            self.output,
-            self.command,
-        ]
 
     # -- layout ----------------------------------------------------------------------------
     def layout(self) -> Layout:

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from ..._model import VariableRow
     from ..._session import Session
 
-PANES = ("threads", "stack", "source", "variables", "output", "command")
-
 
 @dataclass
 class TuiState:
