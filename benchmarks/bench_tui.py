@@ -46,7 +46,7 @@ def main() -> None:
     for thread in threads:
         thread.start()
     with create_pipe_input() as pipe:
-        engine = build(lambda engine: Tui(engine, input=pipe, output=WideOutput()))
+        engine = build(lambda: Tui(input=pipe, output=WideOutput()))
         tui = engine.handler.io  # type: ignore[union-attr]
         assert isinstance(tui, Tui)
         rendered = threading.Event()

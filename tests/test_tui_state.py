@@ -20,7 +20,7 @@ import tui_program
 
 DOWN, UP, ENTER, TAB = "\\x1b[B", "\\x1b[A", "\\r", "\\t"
 with create_pipe_input() as pipe:
-    engine = build(lambda engine: Tui(engine, input=pipe, output=DummyOutput()))
+    engine = build(lambda: Tui(input=pipe, output=DummyOutput()))
     session = engine.handler
     tui = session.io
     found = {}

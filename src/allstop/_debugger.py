@@ -35,15 +35,15 @@ def engine() -> Engine:
         return _engine
 
 
-def build(front_end: Callable[[Engine], SessionIO]) -> Engine:
-    """An engine with its session on ``front_end(engine)``, hooked in.  ``engine()`` builds
+def build(front_end: Callable[[], SessionIO]) -> Engine:
+    """An engine with its session on ``front_end()``, hooked in.  ``engine()`` builds
     the process's one; tests and benchmarks build theirs on a given front end."""
     try:
         engine = Engine()
     except (ValueError, RuntimeError) as exc:  # a bad ALLSTOP_BACKEND
         print(f"allstop: {exc}; using the default backend", file=sys.stderr)
         engine = Engine(default_name())
-    session = Session(engine, front_end(engine))
+    session = Session(engine, front_end())
     engine.handler = session
     session.evaluator.start()
     engine.wake_signal = _install_wake_signal()
@@ -135,7 +135,7 @@ def _forget_marker(marker: Path) -> None:
         marker.unlink()
 
 
-def _front_end(engine: Engine) -> SessionIO:
+def _front_end() -> SessionIO:
     """The full-screen UI on the controlling terminal when stdin is a terminal (or with
     ``ALLSTOP_UI=tui``), line mode otherwise (or with ``ALLSTOP_UI=line``)."""
     mode = os.environ.get("ALLSTOP_UI", "").lower()
@@ -143,7 +143,7 @@ def _front_end(engine: Engine) -> SessionIO:
         try:
             from .ui.tui.app import Tui
 
-            return Tui(engine)
+            return Tui()
         except OSError:  # no controlling terminal after all
             pass
     return LineIO()

@@ -115,6 +115,10 @@ class Session:
         process (set by ``Debugger``, the pdb-compatible face used by pytest)."""
         self._resume: Resume | None = None
 
+    def spawn(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on a thread of the debugger's own, never frozen (a front end's)."""
+        self.engine.spawn_exempt(fn)
+
     # -- the I/O seam ----------------------------------------------------------------------
     def message(self, text: str) -> None:
         self.io.message(text)

@@ -2,6 +2,7 @@
 and a main thread that calls breakpoint() once everything runs."""
 
 import queue
+import sys
 import threading
 import time
 
@@ -52,6 +53,9 @@ def main() -> int:
         thread.start()
     for event in running:
         event.wait()
+    waiter = threads[-1].ident
+    while sys._current_frames()[waiter].f_code.co_name != "wait":  # until it waits for mail
+        time.sleep(0.01)  # polling: nothing announces that the waiter waits
     value = 21
     hostile = Hostile()
     huge = Huge()

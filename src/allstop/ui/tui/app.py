@@ -43,7 +43,6 @@ from .state import TuiState
 from .style import make_style
 
 if TYPE_CHECKING:
-    from ..._engine import Engine
     from ..._session import Session
 
 OUTPUT_LINES = 5000
@@ -55,13 +54,11 @@ class Tui:
 
     def __init__(
         self,
-        engine: Engine,
         *,
         input: Input | None = None,
         output: Output | None = None,
         terminal: tuple[TextIO, TextIO] | None = None,
     ) -> None:
-        self.engine = engine
         self.state = TuiState()
         self.history = InMemoryHistory()
         """Kept across stops, for the whole process."""
@@ -115,7 +112,7 @@ class Tui:
             return
         self._running.clear()
         self._stopped.clear()
-        self.engine.spawn_exempt(self._run)
+        session.spawn(self._run)
         self._running.wait(5.0)
 
     def leave(self) -> None:
