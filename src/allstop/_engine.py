@@ -23,7 +23,12 @@ What it guarantees:
   (b) the *runner*: the one thread stepping with scheduler-locking on.
 - Two threads that stop at once: one presents, the other parks as ``breakpoint`` and presents
   when the first one continues.  Nothing is lost; the engine lock is never held while waiting.
-- The debugger's own threads (``exempt``) are never parked.
+- The debugger's own threads (``exempt``) are never parked, nor are a peer's (see below).
+
+A *peer* is another debugger in the process (debugpy, see ``_debugpy``).  While it has a client
+(an editor), the engine has handed the interpreter over to it: the backend holds no hook,
+the breakpoint table waits, and the stops that come from the program itself
+(``breakpoint()``, a post-mortem, a pause) go to the peer, which freezes the world its own way.
 
 What it cannot do: park a thread that never returns from C (it stays ``blocked``), or stop
 Python code run by signal handlers or finalizers inside a parked thread's wait.
@@ -51,6 +56,10 @@ from ._model import NO_VALUE, StopEvent, StopReason
 
 if TYPE_CHECKING:
     from ._backends import Backend
+
+# Bound now: a peer debugger may later wrap ``_thread.start_new_thread`` with its own start-up
+# code, which would run (and could be parked) before ``_exempt_entry`` exempts the thread.
+_start_new_thread = _thread.start_new_thread
 
 
 class World(enum.IntEnum):
@@ -120,6 +129,9 @@ class ResumeHow(enum.Enum):
     QUIT = "quit"
     """Resume the world, then raise ``Quit`` in the presenter (pdb's quit, for front ends
     that embed allstop, such as pytest's; allstop's own quit ends the process)."""
+    HAND_OVER = "hand over"
+    """Resume the world, the peer takes the interpreter, and the presenter stops again at
+    once, in the peer (the stop moves to the editor).  Other stops waiting are dropped."""
 
 
 class Quit(BaseException):
@@ -139,6 +151,34 @@ class Resume:
 
 
 CONTINUE = Resume(ResumeHow.CONTINUE)
+
+
+class Peer(Protocol):
+    """Another debugger that takes the program's stops while it has a client."""
+
+    def has_client(self) -> bool:
+        """Whether stops go to the peer now (called at every stop)."""
+        ...
+
+    def owns(self, ident: int) -> bool:
+        """Whether thread ``ident`` is one of the peer's own (never parked, never listed)."""
+        ...
+
+    def stop_soon(self, frame: FrameType) -> None:
+        """``breakpoint()``: stop the calling thread at the next line of ``frame``."""
+        ...
+
+    def stop_now(self, frame: FrameType, reason: StopReason) -> None:
+        """Stop the calling thread in ``frame``, now (a pause, ``set_trace(frame)``)."""
+        ...
+
+    def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
+        """Show ``exception``'s traceback (``crashed``: the calling thread dies of it)."""
+        ...
+
+    def world_resumed(self) -> None:
+        """The world runs again (a client that came meanwhile may take the interpreter)."""
+        ...
 
 
 class StopHandler(Protocol):
@@ -188,23 +228,34 @@ _THREADING_FILE = threading.__file__
 _RUN_CODE = threading.Thread.run.__code__
 
 
+START_WRAPPERS: set[CodeType] = set()
+"""Code that a peer debugger runs around every new thread's start (debugpy wraps
+``_thread.start_new_thread``): part of the start-up, as ``threading``'s own."""
+
+
 def in_thread_startup(frame: FrameType) -> bool:
     """Whether every frame of the stack is ``threading``'s own start-up code (``Thread.run``,
     where the target starts, excluded)."""
     f: FrameType | None = frame
     while f is not None:
         code = f.f_code
-        if code.co_filename != _THREADING_FILE or code is _RUN_CODE:
+        if code is _RUN_CODE or (
+            code.co_filename != _THREADING_FILE and code not in START_WRAPPERS
+        ):
             return False
         f = f.f_back
     return True
 
 
 def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
-    """The first frame of every thread allstop starts: a backend that sees this code object
-    exempts the thread before it can be parked."""
-    engine.exempt.add(_thread.get_ident())
-    fn()
+    """The first frame of every thread allstop starts: a checkpoint never parks in it, and
+    it exempts the thread while ``fn`` runs."""
+    ident = _thread.get_ident()
+    engine.exempt.add(ident)
+    try:
+        fn()
+    finally:
+        engine.exempt.discard(ident)  # the ident may be given to a program thread next
 
 
 EXEMPT_ENTRY_CODE: CodeType = _exempt_entry.__code__
@@ -267,6 +318,9 @@ class Engine:
         self._alive_at_freeze: frozenset[int] = frozenset()
         self.backend: Backend = choose_backend(self, backend_name)
         self.active = False
+        self.peer: Peer | None = None
+        self.handed_over = False
+        """The peer has the interpreter (see ``hand_over``)."""
         self.wake_signal: int | None = None
         """A signal whose Python handler allstop installed in the main thread (see
         ``_wake_main``), or None."""
@@ -274,23 +328,65 @@ class Engine:
     # -- setting up ------------------------------------------------------------------------
     def start(self) -> None:
         """Hook into the interpreter.  Costs nothing while no breakpoint is set."""
-        if not self.active:
+        if not self.active and not self.handed_over:
             self.backend.start()
             self.active = True
 
     def spawn_exempt(self, fn: Callable[[], None]) -> None:
         """Start a thread of the debugger's own: never parked, never traced."""
-        _thread.start_new_thread(_exempt_entry, (self, fn))
+        _start_new_thread(_exempt_entry, (self, fn))
+
+    def is_own(self, ident: int) -> bool:
+        """Whether thread ``ident`` belongs to the debugger (or to the peer)."""
+        if ident in self.exempt:
+            return True
+        peer = self.peer
+        return peer is not None and peer.owns(ident)
+
+    def own_threads(self) -> set[int]:
+        """The threads ``is_own`` is true of, now."""
+        return {ident for ident in sys._current_frames() if self.is_own(ident)}
 
     def breakpoints_changed(self) -> None:
         self.start()
-        self.backend.breakpoints_changed()
+        if self.active:
+            self.backend.breakpoints_changed()
+
+    def hand_over(self) -> bool:
+        """The peer takes the interpreter: drop every hook and step, keep the breakpoint
+        table for ``take_back``.  Refused (False) while a stop is being shown or frozen for:
+        the peer asks again when the world has resumed.  A stop that fires meanwhile from a
+        hook not yet removed goes to the peer (``report_stop``)."""
+        with self._lock:
+            if self.world is not World.RUNNING or self._presenter is not None:
+                return False
+            self.handed_over = True
+            self.steps.clear()
+        if self.active:
+            self.backend.shutdown()
+            self.active = False
+        return True
+
+    def take_back(self) -> None:
+        """The peer has let go of the interpreter: hook in again, re-arm the breakpoints."""
+        self.handed_over = False
+        if self.breakpoints:
+            self.breakpoints_changed()
+
+    def _peer(self) -> Peer | None:
+        """The peer, if the program's stops go to it now."""
+        peer = self.peer
+        return peer if peer is not None and peer.has_client() else None
 
     def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
         """Stop the world on the calling thread to look at ``exception``'s traceback
         (``crashed``: the thread is dying of it).  Returns when the user resumes."""
         tb = exception.__traceback__
         if tb is None:
+            return
+        peer = self._peer()
+        if peer is not None:
+            peer.post_mortem(exception, crashed=crashed)
             return
         while tb.tb_next is not None:
             tb = tb.tb_next
@@ -300,6 +396,10 @@ class Engine:
     def stop_now(self, frame: FrameType, reason: StopReason = StopReason.PAUSE) -> None:
         """Stop the world now, the calling thread presenting ``frame`` (the pause signal's
         handler; ``Debugger.set_trace``).  Returns when the user resumes."""
+        peer = self._peer()
+        if peer is not None:
+            peer.stop_now(frame, reason)
+            return
         self.start()
         self.report_stop(frame, reason)
 
@@ -323,7 +423,11 @@ class Engine:
         """Stop the calling thread at the next line of ``frame``, or when ``frame`` returns
         (``breakpoint()``).  The debugger's own threads never stop."""
         ident = _thread.get_ident()
-        if ident in self.exempt:
+        if self.is_own(ident):
+            return
+        peer = self._peer()
+        if peer is not None:
+            peer.stop_soon(frame)
             return
         self.start()
         with self._lock:
@@ -347,11 +451,10 @@ class Engine:
         ident = _thread.get_ident()
         if self.world is World.RUNNING or ident in (self.runner, self._presenter, self._busy):
             return
-        if ident in self.exempt:
+        if self.is_own(ident):
             return
         if frame.f_code is EXEMPT_ENTRY_CODE:
-            self.exempt.add(ident)
-            return
+            return  # a thread of ours, before it exempts itself or after it has left
         if in_thread_startup(frame):
             return
         self._park(ident, frame)
@@ -431,21 +534,30 @@ class Engine:
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
-        if ident in self.exempt:
+        if self.is_own(ident):
             return
         stop = StopEvent(ident, frame, reason, breakpoint, return_value, exception, crashed)
         with self._lock:
+            handed_over = self.handed_over
             had_step = self.steps.pop(ident, None) is not None
             if self.runner == ident:
                 self.runner = None
-            if self._presenter is None:
+            queued = False
+            if handed_over:
+                pass
+            elif self._presenter is None:
                 self._presenter = ident
-                queued = False
             else:
                 self._pending.append(stop)
                 queued = True
         if had_step:
             self.backend.step_done()
+        if handed_over:
+            # A hook not yet removed fired as the peer took the interpreter: its stop.
+            peer = self._peer()
+            if peer is not None:
+                peer.stop_now(frame, reason)
+            return
         if queued:
             self._park(ident, frame)
             if self._presenter != ident:
@@ -467,6 +579,11 @@ class Engine:
         self._resume(stop, resume)
         if resume.how is ResumeHow.QUIT:
             raise Quit
+        peer = self.peer
+        if peer is not None:
+            peer.world_resumed()
+            if resume.how is ResumeHow.HAND_OVER and peer.has_client():
+                peer.stop_now(stop.frame, stop.reason)
 
     def _resume(self, stop: StopEvent, resume: Resume) -> None:
         me = stop.ident
@@ -488,7 +605,7 @@ class Engine:
         if resume.how is ResumeHow.DETACH:
             self.detach()
             return False
-        if resume.how is ResumeHow.QUIT:
+        if resume.how in (ResumeHow.QUIT, ResumeHow.HAND_OVER):
             with self._lock:
                 self._pending.clear()
                 self._presenter = None
@@ -578,7 +695,7 @@ class Engine:
                 blocked: dict[int, FrameType] = {}
                 moving: set[int] = set()
                 for ident, frame in sys._current_frames().items():
-                    if ident == me or ident in self.exempt or ident in self._parked:
+                    if ident == me or ident in self._parked or self.is_own(ident):
                         continue
                     if in_c_call(frame):
                         blocked[ident] = frame

@@ -95,7 +95,7 @@ def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
     idents += [i for i in registry.known() if i not in current]
     seen: list[tuple[int, ThreadState, FrameType | None, str]] = []
     for ident in idents:
-        if ident in engine.exempt:
+        if engine.is_own(ident):
             continue
         frame: FrameType | None
         detail = ""

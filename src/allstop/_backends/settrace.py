@@ -56,7 +56,9 @@ class SettraceBackend(Backend):
 
     def shutdown(self) -> None:
         threading.settrace(None)
-        _ctrace.set_trace(None, skip=self.engine.exempt, frozen=self.engine.world is World.FROZEN)
+        _ctrace.set_trace(
+            None, skip=self.engine.own_threads(), frozen=self.engine.world is World.FROZEN
+        )
         for top in sys._current_frames().values():
             for f in _stack(top):
                 f.f_trace = None
@@ -74,10 +76,11 @@ class SettraceBackend(Backend):
     def begin_freeze(self) -> None:
         me = get_ident()
         engine = self.engine
+        own = engine.own_threads()
         threading.settrace(self._trace)
-        _ctrace.set_trace(self._trace, skip=engine.exempt | {me})
+        _ctrace.set_trace(self._trace, skip=own | {me})
         for ident, top in sys._current_frames().items():
-            if ident == me or ident in engine.exempt:
+            if ident == me or ident in own:
                 continue
             for f in _stack(top):
                 f.f_trace = self._trace
@@ -100,7 +103,7 @@ class SettraceBackend(Backend):
         bps = engine.breakpoints
         steady = self._breakpoint_tracer() if bps else None
         threading.settrace(steady)
-        exempt = engine.exempt
+        exempt = engine.own_threads()
         if bps or self._tracing_all or engine.world is not World.RUNNING:
             _ctrace.set_trace(steady, skip=exempt | skip, frozen=engine.world is World.FROZEN)
         self._tracing_all = bool(bps)
