@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.support.run import EXAMPLES, PROGRAMS, Running, run_allstop
+from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop
 
 PROMPT = "(allstop) "
 
@@ -111,13 +111,7 @@ def test_pause_a_deadlocked_program_and_name_the_cycle(backend: str) -> None:
     program = Running(["run", str(EXAMPLES / "deadlock.py")], backend=backend)
     try:
         assert program.wait_for("started"), program.output
-        paused = subprocess.run(
-            [sys.executable, "-m", "allstop", "pause", str(program.proc.pid)],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
+        paused = pause(program.proc.pid)
         assert paused.returncode == 0, paused.stderr
         assert (
             paused.stdout.strip() == f"allstop: paused process {program.proc.pid} (signal SIGUSR1)"
@@ -143,12 +137,7 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
     try:
         assert program.wait_for("ready"), program.output
         if how == "allstop pause":
-            subprocess.run(
-                [sys.executable, "-m", "allstop", "pause", str(program.proc.pid)],
-                timeout=10,
-                check=True,
-                capture_output=True,
-            )
+            assert pause(program.proc.pid).returncode == 0
         else:
             os.kill(program.proc.pid, signal.SIGQUIT)
         assert program.wait_for("stopped at pause"), program.output
@@ -164,13 +153,7 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
 def test_pause_refuses_a_process_without_allstop() -> None:
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a bystander
     try:
-        paused = subprocess.run(
-            [sys.executable, "-m", "allstop", "pause", str(sleeper.pid)],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
+        paused = pause(sleeper.pid)
         assert paused.returncode == 1
         assert "does not run allstop" in paused.stderr
         assert sleeper.poll() is None  # not killed by a signal it does not handle

@@ -6,18 +6,10 @@ import re
 from pathlib import Path
 
 from tests.support.run import EXAMPLES, PROGRAMS
-from tests.support.terminal import Terminal, allstop_command
+from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
 
 PROGRAM = PROGRAMS / "tui_program.py"
-DOWN, ENTER = "\x1b[B", "\r"
-AFTER = 'echo "STATUS=$?"; stty -a'
-
-
-def cooked(raw: str) -> bool:
-    """Whether the stty output printed after allstop shows a terminal in cooked mode."""
-    settings = raw.rsplit("STATUS=", 1)[-1]
-    words = set(re.split(r"[\s;]+", settings))
-    return {"icanon", "echo", "isig"} <= words and "-icanon" not in words
+DOWN = "\x1b[B"
 
 
 def test_threads_are_listed_switching_thread_changes_the_panes_and_c_resumes(backend: str) -> None:

@@ -6,6 +6,7 @@ Public API (everything else is private)::
     allstop.breakpoint()          # or PYTHONBREAKPOINT=allstop.set_trace, then breakpoint()
     allstop.install()             # arm the debugger: a crashing thread stops the world
     allstop.post_mortem(exc)      # or allstop.pm(): pdb's, with every thread frozen
+    allstop.listen(5678)          # let an editor attach through debugpy; stops then show there
 
 ``import allstop`` is light: the engine and the session are imported on first use.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import sys
 from types import FrameType, TracebackType
 
-__all__ = ["Debugger", "breakpoint", "install", "pm", "post_mortem", "set_trace"]
+__all__ = ["Debugger", "breakpoint", "install", "listen", "pm", "post_mortem", "set_trace"]
 __version__ = "0.1.0"
 
 
@@ -39,6 +40,27 @@ def install() -> None:
     engine = _debugger.engine()
     _postmortem.install(engine)
     _debugger.install_pause(engine)
+
+
+def listen(
+    port: int = 5678, host: str = "127.0.0.1", *, wait_for_client: bool = False
+) -> tuple[str, int]:
+    """Start debugpy's server in this process, so that an editor can attach (VS Code:
+    "Python Debugger: Remote Attach" to ``host:port``).  While an editor is attached, every
+    stop (``breakpoint()``, a post-mortem, a pause) shows there, with every thread stopped;
+    once it detaches, stops open the terminal again.  Port 0 picks a free port.  A host off
+    the loopback is reachable by others, who could then run code in this process: it is
+    allowed, with a warning.  ``wait_for_client`` blocks until the editor has attached.
+    Returns the address listened on.  Calling it again returns the same server."""
+    from . import _debugger, _debugpy
+
+    warning = _debugpy.exposure_warning(host)
+    if warning is not None:
+        print(f"allstop: {warning}", file=sys.stderr)
+    listener = _debugpy.listen(_debugger.engine(), host, port)
+    if wait_for_client:
+        listener.wait_for_client()
+    return listener.host, listener.port
 
 
 def post_mortem(t: BaseException | TracebackType | None = None) -> None:

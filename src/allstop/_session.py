@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import _format, _snapshot, _waits
+from . import _debugpy, _format, _snapshot, _waits
 from ._breakpoints import Breakpoint, canonic
 from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
@@ -191,6 +191,16 @@ class Session:
         others = [t for t in self.threads if t.ident != ident]
         frozen = sum(t.state in (ThreadState.FROZEN, ThreadState.NEW) for t in others)
         return frozen, sum(t.state is ThreadState.BLOCKED for t in others)
+
+    @staticmethod
+    def editor_status() -> str:
+        """Where an editor stands (see ``listen``): '' when no server was started."""
+        listener = _debugpy.listener()
+        if listener is None:
+            return ""
+        if listener.attached:
+            return "editor attached: continue moves this stop there"
+        return f"listening on {listener.host}:{listener.port} for an editor"
 
     def stop_summary(self) -> str:
         """One line on the stop being shown: the thread, why, and the state of the others."""
@@ -830,8 +840,32 @@ class Session:
 
     def do_continue(self, arg: str) -> Resume:
         """c(ont(inue))
-        Resume the world: every thread runs until the next breakpoint."""
+        Resume the world: every thread runs until the next breakpoint.  With an editor
+        attached (see listen), the stop moves to the editor instead."""
+        peer = self.engine.peer
+        if peer is not None and peer.has_client():
+            return Resume(ResumeHow.HAND_OVER)
         return CONTINUE
+
+    def do_listen(self, arg: str) -> None:
+        """listen [[HOST:]PORT]
+        Start debugpy's server (default 127.0.0.1:5678) so that an editor can attach (VS Code:
+        'Python Debugger: Remote Attach').  Once it has attached, continue moves this stop to
+        the editor, and every later stop shows there until the editor detaches.  A HOST off
+        the loopback lets anyone who reaches the port run code in the program."""
+        try:
+            host, port = _debugpy.parse_endpoint(arg) if arg else _debugpy.DEFAULT_ENDPOINT
+            warning = _debugpy.exposure_warning(host)
+            if warning is not None:
+                self.error(warning)
+            listener = _debugpy.listen(self.engine, host, port)
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.error(f"listen: {exc}")
+            return
+        self.message(
+            f"{_debugpy.attach_hint(listener.host, listener.port)}; once it is attached, type"
+            " continue: this stop moves to the editor"
+        )
 
     def do_detach(self, arg: str) -> Resume:
         """detach

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a Python program under allstop",
         usage="allstop run [--stop] [-b SPEC]... [--post-mortem=crash|all] "
-        "(script.py | -m module) [args...]",
+        "[--listen [HOST:]PORT [--wait-for-client]] (script.py | -m module) [args...]",
         description="Run a Python script or module with allstop armed: breakpoint() and the "
         "breakpoints given with -b stop every thread of the program. Everything after the "
         "script (or -m MODULE) is passed to the program.",
@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         default="crash",
         help="crash (the default): stop when a thread dies of an exception; all: also when a "
         "ThreadPoolExecutor worker function raises, before its future keeps the exception",
+    )
+    run.add_argument(
+        "--listen",
+        metavar="[HOST:]PORT",
+        help="start debugpy's server so that an editor can attach (VS Code: 'Python Debugger: "
+        "Remote Attach'); while one is attached, every stop shows there. HOST defaults to "
+        "127.0.0.1; PORT 0 picks a free port",
+    )
+    run.add_argument(
+        "--wait-for-client",
+        action="store_true",
+        help="with --listen: run the program only once the editor has attached",
     )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
     pause = commands.add_parser(
@@ -94,7 +106,7 @@ def _split_program(args: Sequence[str]) -> tuple[list[str], list[str]]:
         if word.startswith("-m") and not word.startswith("--"):
             module_words = list(args[index : index + 2]) if word == "-m" else [word]
             return [*options, *module_words], list(args[index + len(module_words) :])
-        if word in ("-b", "--break"):
+        if word in ("-b", "--break", "--listen"):
             options += args[index : index + 2]
             index += 2
             continue
@@ -210,6 +222,11 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         table.add(target.filename, 0, temporary=True, funcname="<module>", internal=True)
     if args.breaks or args.stop:
         engine.breakpoints_changed()
+    if args.wait_for_client and args.listen is None:
+        print("allstop: --wait-for-client needs --listen", file=sys.stderr)
+        return USAGE_ERROR
+    if args.listen is not None and not _listen(args.listen, wait=args.wait_for_client):
+        return USAGE_ERROR
     if not os.environ.get("PYTHONBREAKPOINT"):
         # breakpoint() in the program stops the world (a set PYTHONBREAKPOINT still wins).
         from . import set_trace
@@ -233,6 +250,23 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     return 0
+
+
+def _listen(endpoint: str, *, wait: bool) -> bool:
+    """``--listen``: start the server, say where, wait for the editor if asked."""
+    from . import _debugpy, listen
+
+    try:
+        host, port = _debugpy.parse_endpoint(endpoint)
+        host, port = listen(port, host)
+    except (ValueError, OSError, RuntimeError) as exc:
+        print(f"allstop: --listen {endpoint}: {exc}", file=sys.stderr)
+        return False
+    print(f"allstop: {_debugpy.attach_hint(host, port)}", file=sys.stderr)
+    if wait:
+        print("allstop: waiting for the editor to attach...", file=sys.stderr)
+        listen(port, host, wait_for_client=True)
+    return True
 
 
 def _strip(exc: BaseException, code: CodeType) -> None:

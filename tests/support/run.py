@@ -89,6 +89,17 @@ def run_allstop(
     return _run(command, stdin, timeout, env_for(backend, env), cwd or ROOT)
 
 
+def pause(pid: int) -> subprocess.CompletedProcess[str]:
+    """``allstop pause PID``, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "allstop", "pause", str(pid)],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+
+
 def run_python(
     source: str,
     *,
@@ -121,6 +132,15 @@ def facts(result: Result) -> dict[str, object]:
     return merged
 
 
+# Starts the program with SIGINT and SIGQUIT as a terminal gives them: a test run started as a
+# background job inherits them ignored, and ignored signals stay ignored across exec.
+_WITH_DEFAULT_SIGNALS = (
+    "import os, signal, sys;"
+    "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGQUIT)];"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 class Running:
     """``python -m allstop ARGS`` running in the background, its output read as it comes."""
 
@@ -128,7 +148,7 @@ class Running:
         import threading
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "allstop", *args],
+            [sys.executable, "-c", _WITH_DEFAULT_SIGNALS, "-m", "allstop", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -159,14 +179,27 @@ class Running:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for(self, text: str, timeout: float = 15.0) -> bool:
-        """Wait until ``text`` appears in the output (False when it ends or after
-        ``timeout`` without it)."""
+    @property
+    def error_output(self) -> str:
+        return "".join(self.errors)
+
+    def wait_for(self, text: str, timeout: float = 15.0, *, stderr: bool = False) -> bool:
+        """Wait until ``text`` appears in the output (or in stderr); False when the stream
+        ends or after ``timeout`` without it."""
+        index = 1 if stderr else 0
+
+        def seen() -> bool:
+            return text in "".join((self.lines, self.errors)[index])
+
         with self._changed:
-            self._changed.wait_for(
-                lambda: text in self.output or not self._readers[0].is_alive(), timeout
-            )
-            return text in self.output
+            self._changed.wait_for(lambda: seen() or not self._readers[index].is_alive(), timeout)
+            return seen()
+
+    def kill(self) -> None:
+        """End it now if it still runs (after a failed test)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def send(self, *commands: str) -> None:
         assert self.proc.stdin is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 import time
@@ -81,9 +82,22 @@ class Terminal:
         return self.raw.decode("utf-8", "replace")
 
 
+ENTER = "\r"
+AFTER = 'echo "STATUS=$?"; stty -a'
+"""Shell words to run after allstop: its exit status, then the terminal's settings."""
+
+
+def cooked(raw: str) -> bool:
+    """Whether the stty output printed after allstop (``AFTER``) shows a terminal in cooked
+    mode."""
+    settings = raw.rsplit("STATUS=", 1)[-1]
+    words = set(re.split(r"[\s;]+", settings))
+    return {"icanon", "echo", "isig"} <= words and "-icanon" not in words
+
+
 def allstop_command(*args: str) -> str:
     """The shell words that run ``python -m allstop ARGS``."""
     return shlex.join([sys.executable, "-m", "allstop", *args])
 
 
-__all__ = ["Terminal", "allstop_command", "os"]
+__all__ = ["AFTER", "ENTER", "Terminal", "allstop_command", "cooked", "os"]

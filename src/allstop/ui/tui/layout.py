@@ -452,8 +452,10 @@ class Panes:
         if exception is not None:
             crash = "crashed" if session.stop.crashed else "post-mortem"
             reason = f"{who} {crash}: {exception_line(exception, 60)} at {where}"
+        editor = session.editor_status()
         return [
             ("class:status", " ? help "),
             ("class:status.reason", f" {reason} "),
+            *([("class:status.reason", f" {editor} ")] if editor else []),
             ("class:status", f" {counts} | n next  s step  c cont  q quit  : command  b break"),
         ]

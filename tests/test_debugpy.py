@@ -1,0 +1,385 @@
+"""allstop's stops in an editor: a real Debug Adapter Protocol client, over loopback, against
+programs under ``allstop run --listen`` (debugpy's server in the program's process)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from allstop._debugpy import exposure_warning, parse_endpoint
+from tests.support.dap import DapClient, Message
+from tests.support.run import EXAMPLES, PROGRAMS, Result, Running, pause, run_allstop
+from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
+
+PROGRAM = str(PROGRAMS / "editor_workers.py")
+
+
+def line_of(text: str) -> int:
+    """The number of the program's line that holds ``text``."""
+    lines = (PROGRAMS / "editor_workers.py").read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+MARKER_LINE = line_of("where the editor shows worker 1")
+
+
+def attach(client: DapClient) -> None:
+    """What VS Code's 'Python Debugger: Remote Attach' sends, in its order."""
+    client.request(
+        "initialize",
+        clientID="vscode",
+        adapterID="debugpy",
+        linesStartAt1=True,
+        columnsStartAt1=True,
+        pathFormat="path",
+        supportsVariableType=True,
+    )
+    client.request("attach", justMyCode=False, connect={"host": "127.0.0.1"})
+    client.request("setExceptionBreakpoints", filters=["uncaught"])
+    client.request("configurationDone")
+
+
+def port_of(program: Running) -> int:
+    assert program.wait_for("listening on", stderr=True), program.error_output
+    match = re.search(r"listening on 127\.0\.0\.1:(\d+)", program.error_output)
+    assert match, program.error_output
+    return int(match.group(1))
+
+
+@contextmanager
+def in_editor(
+    *program_args: str, backend: str, options: tuple[str, ...] = ()
+) -> Iterator[tuple[Running, DapClient]]:
+    """``allstop run --listen 127.0.0.1:0 --wait-for-client`` with an editor attached."""
+    program = Running(
+        ["run", "--listen", "127.0.0.1:0", "--wait-for-client", *options, *program_args],
+        backend=backend,
+    )
+    try:
+        with DapClient(port_of(program)) as client:
+            attach(client)
+            yield program, client
+    finally:
+        program.kill()
+
+
+def thread_ids(client: DapClient) -> dict[str, int]:
+    return {t["name"]: t["id"] for t in client.request("threads")["threads"]}
+
+
+def top_frame(client: DapClient, thread_id: int) -> Message:
+    frames: list[Message] = client.request("stackTrace", threadId=thread_id)["stackFrames"]
+    return frames[0]
+
+
+def local_values(client: DapClient, frame_id: int) -> dict[str, str]:
+    scopes = client.request("scopes", frameId=frame_id)["scopes"]
+    local = next(s for s in scopes if s["name"] == "Locals")
+    variables = client.request("variables", variablesReference=local["variablesReference"])
+    return {v["name"]: v["value"] for v in variables["variables"]}
+
+
+def evaluate(client: DapClient, frame_id: int, expression: str) -> str:
+    body = client.request("evaluate", expression=expression, frameId=frame_id, context="repl")
+    return str(body["result"])
+
+
+def ended(program: Running) -> Result:
+    """Wait for the program's end; its output."""
+    return program.finish(timeout=20)
+
+
+def test_a_worker_breakpoint_stops_every_thread_in_the_editor(backend: str) -> None:
+    with in_editor(PROGRAM, backend=backend) as (program, client):
+        stopped = client.event("stopped")
+        assert stopped["allThreadsStopped"] is True
+        assert stopped["reason"] == "breakpoint"
+        ids = thread_ids(client)
+        # The program's threads only: neither allstop's nor debugpy's own.
+        assert set(ids) == {"MainThread", "worker-1", "worker-2", "worker-3"}
+        assert stopped["threadId"] == ids["worker-1"]
+
+        where = top_frame(client, ids["worker-1"])
+        assert (where["name"], where["line"]) == ("count", MARKER_LINE)
+        assert where["source"]["path"].endswith("editor_workers.py")
+
+        # Another worker: its own frame and locals, and it is frozen (its count stays).
+        frame = top_frame(client, ids["worker-2"])
+        assert frame["name"] == "count"
+        assert local_values(client, frame["id"]) == {"index": "1", "label": "'worker 2'"}
+        first = evaluate(client, frame["id"], "counts[1]")
+        assert int(first) > 0
+        assert evaluate(client, frame["id"], "counts[1]") == first
+
+        client.request("continue", threadId=stopped["threadId"])
+        result = ended(program)
+    assert result.status == 0, result.stderr
+    for line in ("worker 1: stopped here", "worker 2: counted", "all counted", "the end"):
+        assert line in result.stdout
+    assert "(allstop)" not in result.stdout  # nothing went to the terminal
+
+
+def test_a_worker_crash_shows_in_the_editor_once(backend: str) -> None:
+    with in_editor(PROGRAM, "crash", backend=backend) as (program, client):
+        first = client.event("stopped")
+        client.request("continue", threadId=first["threadId"])
+        crash = client.event("stopped")
+        assert crash["reason"] == "exception"
+        assert crash["allThreadsStopped"] is True
+        assert crash["text"] == "OSError"
+        assert crash["description"] == "the disk is full"
+        assert thread_ids(client)["crasher"] == crash["threadId"]
+        assert top_frame(client, crash["threadId"])["name"] == "crash"
+        client.request("continue", threadId=crash["threadId"])
+        later = [e for e in client.drain() if e["event"] == "stopped"]
+        result = ended(program)
+    assert later == []  # allstop's post-mortem did not stop a second time
+    assert result.status == 0, result.stderr
+    assert "after the crash" in result.stdout
+    assert "OSError: the disk is full" in result.stderr  # the usual traceback, as without us
+
+
+def test_post_mortems_only_allstop_sees_show_in_the_editor(backend: str) -> None:
+    # A pool worker's exception (its future keeps it) and the main script's (allstop run
+    # catches it): pydevd sees neither as uncaught; allstop hands both to the editor.
+    pool_crash = str(EXAMPLES / "pool_crash.py")
+    with in_editor(pool_crash, backend=backend, options=("--post-mortem=all",)) as (
+        program,
+        client,
+    ):
+        worker = client.event("stopped")
+        assert (worker["reason"], worker["text"], worker["description"]) == (
+            "exception",
+            "KeyError",
+            "'plum'",
+        )
+        names = {v: k for k, v in thread_ids(client).items()}
+        assert names[worker["threadId"]].startswith("pool")
+        assert top_frame(client, worker["threadId"])["name"] == "price"
+        client.request("continue", threadId=worker["threadId"])
+        main = client.event("stopped")
+        assert (main["reason"], main["description"]) == ("exception", "'plum'")
+        # (On 3.10 pydevd adds that the main thread is paused in runpy: the script is over.)
+        assert main["text"].startswith("KeyError")
+        assert main["threadId"] == thread_ids(client)["MainThread"]
+        client.request("continue", threadId=main["threadId"])
+        result = ended(program)
+    assert result.status == 1
+    assert result.stderr.rstrip().endswith("KeyError: 'plum'")
+
+
+def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str) -> None:
+    # allstop's own breakpoints (-b) sleep while the editor is attached (its breakpoints
+    # rule then: workers 2 and 3 pass the line freely) and wake when it detaches.
+    counted = line_of('print(f"{label}: counted"')
+    the_end = line_of('print("the end"')
+    options = ("-b", f"{PROGRAM}:{counted}", "-b", f"{PROGRAM}:{the_end}")
+    with in_editor(PROGRAM, "again", backend=backend, options=options) as (program, client):
+        stopped = client.event("stopped")
+        client.request("continue", threadId=stopped["threadId"])
+        assert program.wait_for("all counted"), program.output
+        client.request("disconnect")
+        client.close()
+        program.send("go")
+        assert program.wait_for("stopped at breakpoint()"), program.output
+        program.send("threads", "continue")
+        assert program.wait_for("stopped at breakpoint 2"), program.output
+        program.send("continue")
+        result = ended(program)
+    assert result.status == 0, result.stderr
+    assert "[thread 1 MainThread] stopped at breakpoint()" in result.stdout
+    assert re.search(r"\*\s+1\s+MainThread", result.stdout), result.stdout
+    assert "stopped at breakpoint 1" not in result.stdout
+    assert f"editor_workers.py({the_end})<module>()" in result.stdout
+    assert "stopped again" in result.stdout
+    assert result.stdout.rstrip().endswith("the end")
+
+
+def test_listen_from_a_terminal_stop_moves_the_stop_to_the_editor(backend: str) -> None:
+    program = Running(["run", PROGRAM], backend=backend)
+    try:
+        assert program.wait_for("stopped at breakpoint()"), program.output
+        program.send("listen 127.0.0.1:0")
+        assert program.wait_for("type continue"), program.output
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", program.output)
+        assert match, program.output
+        with DapClient(int(match.group(1))) as client:
+            attach(client)
+            program.send("continue")
+            stopped = client.event("stopped")
+            ids = thread_ids(client)
+            assert stopped["allThreadsStopped"] is True
+            assert stopped["threadId"] == ids["worker-1"]
+            where = top_frame(client, ids["worker-1"])
+            assert (where["name"], where["line"]) == ("count", MARKER_LINE)
+            assert top_frame(client, ids["worker-3"])["name"] == "count"
+            client.request("continue", threadId=stopped["threadId"])
+            result = ended(program)
+    finally:
+        program.kill()
+    assert result.status == 0, result.stderr
+    assert "worker 1: stopped here" in result.stdout
+    assert result.stdout.rstrip().endswith("the end")
+
+
+def test_the_full_screen_ui_hands_its_stop_to_the_editor(backend: str) -> None:
+    term = Terminal(f"{allstop_command('run', PROGRAM)}; {AFTER}", cols=160, backend=backend)
+    try:
+        assert term.wait_for(lambda text: "where the editor shows" in text and "? help" in text)
+        term.send(":listen 127.0.0.1:0" + ENTER)
+        assert term.wait_for("for an editor"), term.text  # the status line says it
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+) for an editor", term.text)
+        assert match, term.text
+        with DapClient(int(match.group(1))) as client:
+            attach(client)
+            assert term.wait_for("editor attached: continue moves this stop there"), term.text
+            term.send("c")
+            stopped = client.event("stopped")
+            ids = thread_ids(client)
+            assert stopped["threadId"] == ids["worker-1"]
+            assert top_frame(client, ids["worker-1"])["line"] == MARKER_LINE
+            client.request("continue", threadId=stopped["threadId"])
+            raw = term.finish()
+    finally:
+        if term.child.isalive():
+            term.child.terminate(force=True)
+    assert "the end" in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw), raw[-2000:]
+
+
+def test_pause_from_outside_shows_in_the_editor(backend: str) -> None:
+    with in_editor(PROGRAM, "again", backend=backend) as (program, client):
+        stopped = client.event("stopped")
+        client.request("continue", threadId=stopped["threadId"])
+        assert program.wait_for("all counted"), program.output
+        sent = pause(program.proc.pid)
+        assert sent.returncode == 0, sent.stderr
+        paused = client.event("stopped")
+        assert paused["reason"] == "pause"
+        assert paused["allThreadsStopped"] is True
+        assert paused["threadId"] == thread_ids(client)["MainThread"]
+        # The main thread is shown where the pause found it: reading its input.
+        assert top_frame(client, paused["threadId"])["line"] == line_of("sys.stdin.readline()")
+        client.request("continue", threadId=paused["threadId"])
+        program.send("go")
+        again = client.event("stopped")
+        assert again["reason"] == "breakpoint"
+        client.request("continue", threadId=again["threadId"])
+        result = ended(program)
+    assert result.status == 0, result.stderr
+    assert result.stdout.rstrip().endswith("stopped again\nthe end")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["--listen", "nope"],
+            "allstop: --listen nope: not a port number: 'nope' (give PORT or HOST:PORT)",
+        ),
+        (["--wait-for-client"], "allstop: --wait-for-client needs --listen"),
+    ],
+)
+def test_bad_listen_options_are_one_line_errors(args: list[str], error: str) -> None:
+    result = run_allstop(["run", *args, PROGRAM], timeout=20)
+    assert result.status == 2
+    assert result.stderr.strip() == error
+
+
+def test_listen_with_a_bad_address_is_a_one_line_error_and_the_session_goes_on() -> None:
+    result = run_allstop(["run", PROGRAM], ["listen bogus", "listen 70000", "p 6 * 7", "c"])
+    assert result.status == 0, result.stderr
+    assert (
+        "(allstop) *** listen: not a port number: 'bogus' (give PORT or HOST:PORT)\n"
+        "(allstop) *** listen: not a port number: '70000' (give PORT or HOST:PORT)\n"
+        "(allstop) 42\n"
+    ) in result.stdout
+    assert result.stdout.rstrip().endswith("the end")
+
+
+def test_a_port_in_use_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_allstop(["run", "--listen", str(port), PROGRAM], timeout=20)
+    assert result.status == 2
+    assert result.stderr.strip() == (
+        f"allstop: --listen {port}: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+
+
+LISTENING_PROBE = """
+import os, sys, allstop
+allstop.install()
+mine = set()
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        mine.add(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:  # the descriptor of the listing itself, closed by now
+        pass
+listening = []
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    with open(table) as rows:
+        for row in list(rows)[1:]:
+            fields = row.split()
+            if fields[3] == "0A" and f"socket:[{fields[9]}]" in mine:  # 0A: LISTEN
+                listening.append(fields[1])
+print("listening:", listening)
+print("debugpy:", "debugpy" in sys.modules or "pydevd" in sys.modules)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_nothing_listens_and_debugpy_is_not_imported_unless_asked(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(LISTENING_PROBE)
+    for args in ([], ["--stop"]):
+        result = run_allstop(["run", *args, str(probe)], ["c"], timeout=20)
+        assert result.status == 0, result.stderr
+        assert "listening: []\ndebugpy: False" in result.stdout
+    # The probe sees a server when there is one.
+    result = run_allstop(["run", "--listen", "127.0.0.1:0", str(probe)], timeout=20)
+    assert re.search(r"listening: \['0100007F:[0-9A-F]{4}'\]\ndebugpy: True", result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [
+        ("127.0.0.1", False),
+        ("localhost", False),
+        ("::1", False),
+        ("0.0.0.0", True),
+        ("10.1.2.3", True),
+    ],
+)
+def test_a_host_off_the_loopback_is_warned_about(host: str, warned: bool) -> None:
+    warning = exposure_warning(host)
+    if warned:
+        assert warning == (
+            f"warning: {host} is not this machine's loopback: anyone who can reach the port can"
+            " run code in this process"
+        )
+    else:
+        assert warning is None
+
+
+@pytest.mark.parametrize(
+    ("text", "endpoint"),
+    [("5678", ("127.0.0.1", 5678)), ("0.0.0.0:80", ("0.0.0.0", 80)), ("[::1]:9", ("::1", 9))],
+)
+def test_endpoints_parse(text: str, endpoint: tuple[str, int]) -> None:
+    assert parse_endpoint(text) == endpoint
+
+
+@pytest.mark.parametrize("text", ["", "x", "1:2:x", "70000", "-1"])
+def test_bad_endpoints_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a port number"):
+        parse_endpoint(text)
