@@ -1,4 +1,5 @@
-"""Benchmarks of the engine: armed overhead against plain Python and pdb, and freeze latency.
+"""Benchmarks of the engine: armed overhead against plain Python, pdb and debugpy (with an
+editor attached), and freeze latency.
 
 Run by scripts/bench on every Python found; each measurement runs in a fresh interpreter:
 
@@ -35,6 +36,8 @@ MODES = [
     "allstop-bp-same-file",
     "pdb-bp-other-file",
     "pdb-bp-same-file",
+    "debugpy-bp-other-file",
+    "debugpy-bp-same-file",
 ]
 
 
@@ -60,6 +63,8 @@ def _arm(mode: str) -> Callable[[], None]:
             engine.breakpoints.add(*where)
             engine.breakpoints_changed()
         return engine.detach
+    if mode.startswith("debugpy"):
+        return _attach_debugpy(*where)
     import pdb
 
     debugger = pdb.Pdb()
@@ -69,6 +74,24 @@ def _arm(mode: str) -> Callable[[], None]:
     debugger.set_continue()
     sys.settrace(debugger.trace_dispatch)
     return lambda: sys.settrace(None)
+
+
+def _attach_debugpy(path: str, line: int) -> Callable[[], None]:
+    """debugpy's server in this process and an editor attached to it (the tests' Debug
+    Adapter Protocol client), with a breakpoint at ``path:line``."""
+    import debugpy
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.support.dap import DapClient
+
+    _, port = debugpy.listen(("127.0.0.1", 0), in_process_debug_adapter=True)
+    client = DapClient(port)
+    client.request("initialize", adapterID="debugpy")
+    client.request("attach", justMyCode=False)
+    client.request("setBreakpoints", source={"path": path}, breakpoints=[{"line": line}])
+    client.request("configurationDone")
+    debugpy.wait_for_client()
+    return client.close
 
 
 def overhead(mode: str, name: str) -> float:
@@ -134,7 +157,7 @@ def freeze(count: int) -> float:
 
 
 def _child(*args: str) -> str:
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"), PYDEVD_DISABLE_FILE_VALIDATION="1")
     out = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, check=True, env=env
     )

@@ -27,6 +27,13 @@ def line_of(text: str) -> int:
 
 
 MARKER_LINE = line_of("where the editor shows worker 1")
+ALLSTOP_HOOKED = (
+    "(sys.modules['allstop._debugger']._engine.active,"
+    " 'allstop' in [sys.monitoring.get_tool(i) for i in range(6)] if hasattr(sys, 'monitoring')"
+    " else 'SettraceBackend' in repr(sys.gettrace()))"
+)
+"""Evaluated in a stopped thread: whether allstop's engine is hooked in, whether allstop holds a
+sys.monitoring tool (3.12+) or the thread's trace function (3.10/3.11)."""
 
 
 def attach(client: DapClient) -> None:
@@ -116,6 +123,8 @@ def test_a_worker_breakpoint_stops_every_thread_in_the_editor(backend: str) -> N
         first = evaluate(client, frame["id"], "counts[1]")
         assert int(first) > 0
         assert evaluate(client, frame["id"], "counts[1]") == first
+        # Only one debugger traces: allstop holds no hook while the editor is attached.
+        assert evaluate(client, frame["id"], ALLSTOP_HOOKED) == "(False, False)"
 
         client.request("continue", threadId=stopped["threadId"])
         result = ended(program)

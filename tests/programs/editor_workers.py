@@ -9,20 +9,23 @@ import threading
 import allstop
 
 counts = [0, 0, 0]
-running = threading.Barrier(len(counts) + 1)
+running = [threading.Event() for _ in counts]  # set once a worker has counted a little
 done = threading.Event()
 
 
 def count(index: int) -> None:
     label = f"worker {index + 1}"
-    running.wait()
     if index == 0:
+        for other in running[1:]:
+            other.wait()
         allstop.breakpoint()
         marker = "stopped here"  # where the editor shows worker 1
         print(f"{label}: {marker}", flush=True)
         return
     while not done.is_set():
         counts[index] += 1
+        if counts[index] == 1000:
+            running[index].set()
     print(f"{label}: counted", flush=True)
 
 
@@ -34,7 +37,6 @@ def crash() -> None:
 workers = [threading.Thread(target=count, args=(i,), name=f"worker-{i + 1}") for i in range(3)]
 for worker in workers:
     worker.start()
-running.wait()
 workers[0].join()
 done.set()
 for worker in workers:
