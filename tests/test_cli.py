@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 
 import allstop
-from tests.support.run import PROGRAMS, ROOT, Result, _run, env_for, run_allstop, run_python
+from tests.support.run import (
+    PROGRAMS,
+    ROOT,
+    Result,
+    _run,
+    env_for,
+    line_of,
+    run_allstop,
+    run_python,
+)
 
 TIMEOUT = 15
 PROMPT = "(allstop) "
@@ -31,14 +40,6 @@ CONSOLE_SCRIPT = Path(sys.executable).parent / "allstop"
 
 LAUNCHERS = ["python-m", "console-script"]
 """``python -m allstop`` and the ``allstop`` console script."""
-
-
-def line_of(path: Path, marker: str) -> int:
-    """The number of the first line of ``path`` that contains ``marker``."""
-    for number, text in enumerate(path.read_text().splitlines(), 1):
-        if marker in text:
-            return number
-    raise AssertionError(f"{marker!r} not in {path}")
 
 
 SQUARE_BODY = line_of(TARGET, "# square body")

@@ -14,19 +14,22 @@ import pytest
 
 from allstop._debugpy import exposure_warning, parse_endpoint
 from tests.support.dap import DapClient, Message
-from tests.support.run import EXAMPLES, PROGRAMS, Result, Running, pause, run_allstop
+from tests.support.run import (
+    EXAMPLES,
+    PROGRAMS,
+    Result,
+    Running,
+    line_of,
+    pause,
+    run_allstop,
+)
 from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
 
-PROGRAM = str(PROGRAMS / "editor_workers.py")
+WORKERS = PROGRAMS / "editor_workers.py"
+PROGRAM = str(WORKERS)
 
 
-def line_of(text: str) -> int:
-    """The number of the program's line that holds ``text``."""
-    lines = (PROGRAMS / "editor_workers.py").read_text().splitlines()
-    return next(number for number, line in enumerate(lines, 1) if text in line)
-
-
-MARKER_LINE = line_of("where the editor shows worker 1")
+MARKER_LINE = line_of(WORKERS, "where the editor shows worker 1")
 ALLSTOP_HOOKED = (
     "(sys.modules['allstop._debugger']._engine.active,"
     " 'allstop' in [sys.monitoring.get_tool(i) for i in range(6)] if hasattr(sys, 'monitoring')"
@@ -186,8 +189,8 @@ def test_post_mortems_only_allstop_sees_show_in_the_editor(backend: str) -> None
 def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str) -> None:
     # allstop's own breakpoints (-b) sleep while the editor is attached (its breakpoints
     # rule then: workers 2 and 3 pass the line freely) and wake when it detaches.
-    counted = line_of('print(f"{label}: counted"')
-    the_end = line_of('print("the end"')
+    counted = line_of(WORKERS, 'print(f"{label}: counted"')
+    the_end = line_of(WORKERS, 'print("the end"')
     options = ("-b", f"{PROGRAM}:{counted}", "-b", f"{PROGRAM}:{the_end}")
     with in_editor(PROGRAM, "again", backend=backend, options=options) as (program, client):
         stopped = client.event("stopped")
@@ -210,19 +213,28 @@ def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str
     assert result.stdout.rstrip().endswith("the end")
 
 
+@contextmanager
+def moved_to_editor(
+    program: Running, stop: str
+) -> Iterator[tuple[DapClient, Message, dict[str, int]]]:
+    """At the terminal stop that says ``stop``: ``listen``, attach an editor, ``continue``.
+    The editor, its ``stopped`` event, and the ids of the threads it lists."""
+    assert program.wait_for(stop), program.output
+    program.send("listen 127.0.0.1:0")
+    assert program.wait_for("type continue"), program.output
+    match = re.search(r"listening on 127\.0\.0\.1:(\d+)", program.output)
+    assert match, program.output
+    with DapClient(int(match.group(1))) as client:
+        attach(client)
+        program.send("continue")
+        stopped = client.event("stopped")
+        yield client, stopped, thread_ids(client)
+
+
 def test_listen_from_a_terminal_stop_moves_the_stop_to_the_editor(backend: str) -> None:
     program = Running(["run", PROGRAM], backend=backend)
     try:
-        assert program.wait_for("stopped at breakpoint()"), program.output
-        program.send("listen 127.0.0.1:0")
-        assert program.wait_for("type continue"), program.output
-        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", program.output)
-        assert match, program.output
-        with DapClient(int(match.group(1))) as client:
-            attach(client)
-            program.send("continue")
-            stopped = client.event("stopped")
-            ids = thread_ids(client)
+        with moved_to_editor(program, "stopped at breakpoint()") as (client, stopped, ids):
             assert stopped["allThreadsStopped"] is True
             assert stopped["threadId"] == ids["worker-1"]
             where = top_frame(client, ids["worker-1"])
@@ -235,6 +247,28 @@ def test_listen_from_a_terminal_stop_moves_the_stop_to_the_editor(backend: str) 
     assert result.status == 0, result.stderr
     assert "worker 1: stopped here" in result.stdout
     assert result.stdout.rstrip().endswith("the end")
+
+
+def test_stops_waiting_in_the_terminal_move_to_the_editor_too(backend: str) -> None:
+    two_hits = PROGRAMS / "two_hits.py"
+    line = line_of(two_hits, "# the breakpoint")
+    program = Running(["run", "-b", f"{two_hits}:{line}, sync()", str(two_hits)], backend=backend)
+    try:
+        with moved_to_editor(program, "stopped at breakpoint 1") as (client, stopped, ids):
+            assert stopped["threadId"] in (ids["hitter-0"], ids["hitter-1"])
+            # The hitter whose stop was still waiting is held at the breakpoint too (it
+            # would otherwise have run on).
+            for name in ("hitter-0", "hitter-1"):
+                where = top_frame(client, ids[name])
+                assert (where["name"], where["line"]) == ("target", line), name
+                assert "shout" not in local_values(client, where["id"]), name
+            client.request("continue", threadId=stopped["threadId"])
+            result = ended(program)
+    finally:
+        program.kill()
+    assert result.status == 0, result.stderr
+    assert result.stdout.rstrip().endswith("both done")
+    assert result.stdout.count("stopped at breakpoint 1") == 1, result.stdout
 
 
 def test_the_full_screen_ui_hands_its_stop_to_the_editor(backend: str) -> None:
@@ -275,7 +309,9 @@ def test_pause_from_outside_shows_in_the_editor(backend: str) -> None:
         assert paused["allThreadsStopped"] is True
         assert paused["threadId"] == thread_ids(client)["MainThread"]
         # The main thread is shown where the pause found it: reading its input.
-        assert top_frame(client, paused["threadId"])["line"] == line_of("sys.stdin.readline()")
+        assert top_frame(client, paused["threadId"])["line"] == line_of(
+            WORKERS, "sys.stdin.readline()"
+        )
         client.request("continue", threadId=paused["threadId"])
         program.send("go")
         again = client.event("stopped")

@@ -177,11 +177,7 @@ def test_two_threads_at_a_breakpoint_are_presented_one_after_the_other(backend: 
     found = scenario(
         """
         engine = new_engine()
-        both = threading.Barrier(2)
-
-        def sync():
-            both.wait()  # both threads are in the condition: both will stop
-            return True
+        sync = meeting(2)  # the condition: both threads will stop
 
         def target():
             return 1  # bp
@@ -213,6 +209,58 @@ def test_two_threads_at_a_breakpoint_are_presented_one_after_the_other(backend: 
     assert first_states[second] == "breakpoint"
     assert second_states[second] == "stopped"
     assert second_states[first] == "frozen"
+
+
+@pytest.mark.parametrize("takes", [True, False])
+def test_a_hand_over_gives_the_peer_the_stops_waiting_too(backend: str, takes: bool) -> None:
+    found = scenario(
+        f"""
+        engine = new_engine()
+        peer = FakePeer(engine, takes={takes})
+        sync = meeting(2)  # the condition: both threads will stop
+
+        def target():
+            return 1  # bp
+
+        shown = []
+
+        def hand_over(stop):
+            wait_until(lambda: len(engine.pending_stops()) == 1)
+            shown.append(threading.current_thread().name)
+            return Resume(ResumeHow.HAND_OVER)
+
+        def at_stop(stop):
+            shown.append(threading.current_thread().name)
+
+        Script(engine, hand_over, at_stop)
+        line = break_at(engine, target, "# bp", condition="sync()")
+        threads = [threading.Thread(target=target, name=f"t{{i}}") for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        emit(
+            line=line,
+            shown=shown,
+            given=sorted(peer.stops),
+            handed_over=engine.handed_over,
+            alive=[t.is_alive() for t in threads],
+        )
+        """,
+        backend,
+    )
+    assert found["alive"] == [False, False]
+    shown, given, line = found["shown"], found["given"], found["line"]
+    assert isinstance(shown, list)
+    assert found["handed_over"] is takes
+    if takes:
+        # The stop shown moves to the peer, and so does the one still waiting.
+        assert len(shown) == 1
+        assert given == [["t0", line, "breakpoint"], ["t1", line, "breakpoint"]]
+    else:
+        # The peer could not take the interpreter: the waiting stop is shown here next.
+        assert sorted(shown) == ["t0", "t1"]
+        assert given == [[shown[0], line, "breakpoint"]]
 
 
 @pytest.mark.parametrize("locking", [True, False])

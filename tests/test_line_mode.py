@@ -7,21 +7,13 @@ queue forever unless mail comes, and a main thread that calls breakpoint().
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.support.run import PROGRAMS, Result, run_allstop
+from tests.support.run import PROGRAMS, Result, line_of, run_allstop
 
 WORKERS = PROGRAMS / "workers.py"
 PROMPT = "(allstop) "
-
-
-def line_of(path: Path, text: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if text in line:
-            return number
-    raise LookupError(text)
 
 
 STOP_LINE = line_of(WORKERS, "result = helper(value)")

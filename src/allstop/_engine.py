@@ -131,7 +131,7 @@ class ResumeHow(enum.Enum):
     that embed allstop, such as pytest's; allstop's own quit ends the process)."""
     HAND_OVER = "hand over"
     """Resume the world, the peer takes the interpreter, and the presenter stops again at
-    once, in the peer (the stop moves to the editor).  Other stops waiting are dropped."""
+    once, in the peer (the stop moves to the editor); so do the other stops waiting."""
 
 
 class Quit(BaseException):
@@ -561,7 +561,12 @@ class Engine:
         if queued:
             self._park(ident, frame)
             if self._presenter != ident:
-                return  # the world was detached without presenting this stop
+                # The world was detached, or handed over to the peer, before this stop was
+                # presented: the peer shows it (see _release_pending).
+                peer = self._peer() if self.handed_over else None
+                if peer is not None:
+                    peer.stop_now(frame, reason)
+                return
         self._present(stop)
 
     def _present(self, stop: StopEvent) -> None:
@@ -582,8 +587,33 @@ class Engine:
         peer = self.peer
         if peer is not None:
             peer.world_resumed()
-            if resume.how is ResumeHow.HAND_OVER and peer.has_client():
-                peer.stop_now(stop.frame, stop.reason)
+            if resume.how is ResumeHow.HAND_OVER:
+                self._release_pending()
+                if peer.has_client():
+                    peer.stop_now(stop.frame, stop.reason)
+
+    def _release_pending(self) -> None:
+        """After a hand-over, the stops that were waiting to be presented (their threads still
+        parked): each thread shows its own to the peer; if the peer could not take the
+        interpreter, the next one is presented here."""
+        with self._lock:
+            if not self.handed_over:
+                if self._presenter is None:
+                    self._pass_presenting()
+                return
+            waiting = [stop.ident for stop in self._pending]
+            self._pending.clear()
+            for ident in waiting:
+                self._wake(ident)
+
+    def _pass_presenting(self) -> bool:
+        """Make the next waiting stop's thread the presenter and wake it; whether there was
+        one (engine lock held)."""
+        nxt = self._pending.popleft() if self._pending else None
+        self._presenter = nxt.ident if nxt is not None else None
+        if nxt is not None:
+            self._wake(nxt.ident)
+        return nxt is not None
 
     def _resume(self, stop: StopEvent, resume: Resume) -> None:
         me = stop.ident
@@ -607,19 +637,17 @@ class Engine:
             return False
         if resume.how in (ResumeHow.QUIT, ResumeHow.HAND_OVER):
             with self._lock:
-                self._pending.clear()
-                self._presenter = None
+                if resume.how is ResumeHow.QUIT:
+                    self._pending.clear()
+                self._presenter = None  # waiting stops stay parked: see _release_pending
             self._thaw()
             return False
         if resume.how is ResumeHow.CONTINUE:
             with self._lock:
-                nxt = self._pending.popleft() if self._pending else None
-                self._presenter = nxt.ident if nxt is not None else None
-                if nxt is not None:
-                    self._wake(nxt.ident)
-            if nxt is None:
+                passed = self._pass_presenting()
+            if not passed:
                 self._thaw()
-            return nxt is not None
+            return passed
         assert resume.step is not None
         target = resume.thread if resume.thread is not None else me
         step = resume.step

@@ -11,7 +11,8 @@ def sync() -> bool:
 
 
 def target(name: str) -> str:
-    return name.upper()  # the breakpoint
+    shout = name.upper()  # the breakpoint
+    return shout
 
 
 threads = [threading.Thread(target=target, args=(f"t{i}",), name=f"hitter-{i}") for i in range(2)]

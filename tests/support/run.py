@@ -40,6 +40,14 @@ class Result:
         return tail.split(end, 1)[0]
 
 
+def line_of(path: Path, marker: str) -> int:
+    """The number of the first line of ``path`` that contains ``marker``."""
+    for number, text in enumerate(path.read_text().splitlines(), 1):
+        if marker in text:
+            return number
+    raise AssertionError(f"{marker!r} not in {path}")
+
+
 def env_for(backend: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONBREAKPOINT", None)

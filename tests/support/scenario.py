@@ -16,7 +16,7 @@ from collections.abc import Callable
 from types import FrameType
 
 from allstop._engine import CONTINUE, Engine, Resume
-from allstop._model import StopEvent, ThreadState
+from allstop._model import StopEvent, StopReason, ThreadState
 from allstop._snapshot import take
 
 Step = Callable[[StopEvent], "Resume | None"]
@@ -44,6 +44,37 @@ class Script:
 
     def on_internal_error(self, exc: BaseException) -> None:
         emit(internal_error="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+class FakePeer:
+    """A peer debugger with a client attached: it takes the interpreter whenever the world
+    resumes (unless ``takes`` is false) and records the stops it is given as (thread name,
+    line, reason)."""
+
+    def __init__(self, engine: Engine, *, takes: bool = True) -> None:
+        self.engine = engine
+        self.takes = takes
+        self.stops: list[tuple[str, int, str]] = []
+        engine.peer = self
+
+    def has_client(self) -> bool:
+        return True
+
+    def owns(self, ident: int) -> bool:
+        return False
+
+    def stop_soon(self, frame: FrameType) -> None:
+        self.stop_now(frame, StopReason.BREAKPOINT)
+
+    def stop_now(self, frame: FrameType, reason: StopReason) -> None:
+        self.stops.append((threading.current_thread().name, frame.f_lineno, reason.value))
+
+    def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
+        self.stops.append((threading.current_thread().name, 0, f"post-mortem {exception!r}"))
+
+    def world_resumed(self) -> None:
+        if self.takes:
+            self.engine.hand_over()
 
 
 def new_engine() -> Engine:
@@ -90,6 +121,18 @@ def blocked_in_c(thread: threading.Thread) -> bool:
 
     frame = sys._current_frames().get(thread.ident or -1)
     return frame is not None and in_c_call(frame)
+
+
+def meeting(count: int) -> Callable[[], bool]:
+    """A breakpoint condition that is true once ``count`` threads evaluate it: all of them
+    stop together."""
+    barrier = threading.Barrier(count)
+
+    def met() -> bool:
+        barrier.wait()
+        return True
+
+    return met
 
 
 class Counters:
@@ -141,6 +184,7 @@ def still_for(counters: Counters, seconds: float = 0.2) -> bool:
 __all__ = [
     "CONTINUE",
     "Counters",
+    "FakePeer",
     "FrameType",
     "Script",
     "ThreadState",
@@ -148,6 +192,7 @@ __all__ = [
     "break_at",
     "emit",
     "line_of",
+    "meeting",
     "new_engine",
     "states",
     "still_for",
