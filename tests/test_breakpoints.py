@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allstop._breakpoints import BreakpointTable, canonic, code_file, code_lines
+from allstop._debugpy import lent_places
+from allstop._locations import entry_line, function_code
 
 MODULE_SOURCE = """\
 def work(n):
@@ -593,3 +595,64 @@ def test_numbers_are_unique_increasing_and_listed_in_order(ops: list[tuple[str, 
         assert bool(table) == bool(live)
         assert all(table.get(n) is bp for n, bp in live.items())
     assert issued == list(range(1, len(issued) + 1))
+
+
+# -- where breakpoints lent to an editor's debugger stop ---------------------------------------
+
+DECORATED_SOURCE = """\
+import functools
+
+
+@functools.lru_cache
+def cached(n):
+    return n
+"""
+
+
+@pytest.mark.parametrize(
+    ("funcname", "def_line", "entry"),
+    [
+        ("work", 1, WORK_BODY[0]),
+        ("inner", 7, INNER_BODY),
+        ("Worker.run", 13, WORKER_RUN_BODY),
+        ("Other.run", 18, 19),
+        ("<module>", 0, 1),
+    ],
+)
+def test_a_function_code_is_found_from_its_file_and_entered_at_its_body(
+    mod: Module, funcname: str, def_line: int, entry: int
+) -> None:
+    code = function_code(mod.path, def_line, funcname)
+    assert code is not None
+    assert code.co_name == funcname.rpartition(".")[2]
+    assert entry_line(code) == entry
+
+
+def test_a_decorated_function_is_entered_below_its_decorators(tmp_path: Path) -> None:
+    path = tmp_path / "decorated.py"
+    path.write_text(DECORATED_SOURCE)
+    code = function_code(str(path), 5, "cached")
+    assert code is not None
+    assert entry_line(code) == 6
+
+
+def test_no_function_code_in_a_missing_or_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("def work(:\n")
+    assert function_code(str(tmp_path / "missing.py"), 1, "work") is None
+    assert function_code(str(broken), 1, "work") is None
+
+
+def test_lent_places_gather_the_breakpoints_of_each_line(mod: Module) -> None:
+    table = BreakpointTable()
+    on_line = table.add(mod.path, WORK_BODY[0])
+    by_name = table.add(mod.path, 1, funcname="work")
+    by_code = table.add(mod.path, 13, funcname="Worker.run", code=mod.worker_run)
+    table.add("", 0, funcname="anywhere")  # no file: nowhere to lend it
+    table.add(mod.path, 0, funcname="<module>", internal=True)
+    path = canonic(mod.path)
+    assert lent_places(table) == {
+        (path, WORK_BODY[0]): (on_line.number, by_name.number),
+        (path, WORKER_RUN_BODY): (by_code.number,),
+        (path, 1): (0,),
+    }

@@ -186,15 +186,59 @@ def test_post_mortems_only_allstop_sees_show_in_the_editor(backend: str) -> None
     assert result.stderr.rstrip().endswith("KeyError: 'plum'")
 
 
+COUNTED_LINE = line_of(WORKERS, 'print(f"{label}: counted"')
+
+
+def test_allstop_breakpoints_stop_in_the_editor_beside_its_own(backend: str) -> None:
+    entry = line_of(WORKERS, 'label = f"worker {index + 1}"')
+    options = ("-b", "count, index == 2", "-b", f"{PROGRAM}:{COUNTED_LINE}, index == 1")
+    with in_editor(PROGRAM, backend=backend, options=options) as (program, client):
+        # The function breakpoint, at the first line of worker 3's call (the condition
+        # is allstop's, evaluated in the worker).
+        first = client.event("stopped")
+        assert first["reason"] == "breakpoint"
+        assert first["allThreadsStopped"] is True
+        assert first["threadId"] == thread_ids(client)["worker-3"]
+        where = top_frame(client, first["threadId"])
+        assert (where["name"], where["line"]) == ("count", entry)
+        assert local_values(client, where["id"]) == {"index": "2"}
+        # The editor sets a breakpoint of its own in the same file: allstop's there stay.
+        body = client.request(
+            "setBreakpoints", source={"path": PROGRAM}, breakpoints=[{"line": MARKER_LINE + 1}]
+        )
+        assert [b["verified"] for b in body["breakpoints"]] == [True]
+        seen = []
+        for _ in range(3):
+            client.request("continue", threadId=first["threadId"])
+            stopped = client.event("stopped")
+            names = {v: k for k, v in thread_ids(client).items()}
+            seen.append(
+                (names[stopped["threadId"]], top_frame(client, stopped["threadId"])["line"])
+            )
+            first = stopped
+        client.request("continue", threadId=first["threadId"])
+        result = ended(program)
+    assert seen == [
+        ("worker-1", MARKER_LINE),  # allstop.breakpoint()
+        ("worker-1", MARKER_LINE + 1),  # the editor's breakpoint
+        ("worker-2", COUNTED_LINE),  # allstop's line breakpoint
+    ]
+    assert result.status == 0, result.stderr
+    assert "(allstop)" not in result.stdout  # nothing went to the terminal
+
+
 def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str) -> None:
-    # allstop's own breakpoints (-b) sleep while the editor is attached (its breakpoints
-    # rule then: workers 2 and 3 pass the line freely) and wake when it detaches.
-    counted = line_of(WORKERS, 'print(f"{label}: counted"')
+    # allstop's breakpoints (-b) stop in the editor while it is attached, and in the
+    # terminal again once it has detached.
     the_end = line_of(WORKERS, 'print("the end"')
-    options = ("-b", f"{PROGRAM}:{counted}", "-b", f"{PROGRAM}:{the_end}")
+    options = ("-b", f"{PROGRAM}:{COUNTED_LINE}, index == 1", "-b", f"{PROGRAM}:{the_end}")
     with in_editor(PROGRAM, "again", backend=backend, options=options) as (program, client):
         stopped = client.event("stopped")
         client.request("continue", threadId=stopped["threadId"])
+        counted = client.event("stopped")
+        assert counted["threadId"] == thread_ids(client)["worker-2"]
+        assert top_frame(client, counted["threadId"])["line"] == COUNTED_LINE
+        client.request("continue", threadId=counted["threadId"])
         assert program.wait_for("all counted"), program.output
         client.request("disconnect")
         client.close()

@@ -110,6 +110,10 @@ class BreakpointTable:
     def get(self, number: int) -> Breakpoint | None:
         return self._by_number.get(number)
 
+    def every(self) -> list[Breakpoint]:
+        """Every breakpoint, allstop's own included."""
+        return list(self._by_number.values())
+
     @property
     def has_functions(self) -> bool:
         return bool(self._functions)

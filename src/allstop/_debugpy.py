@@ -11,10 +11,11 @@ allstop hands the interpreter over to pydevd while an editor is attached, and on
   separate adapter process would inherit the program's output and outlive it).  Until an
   editor attaches, allstop keeps the interpreter: the trace functions pydevd installs on every
   thread at once (3.10/3.11) come off again, and so does its ``sys.settrace`` guard.
-- The editor's ``configurationDone`` hands over: allstop's backend lets go of every hook (its
-  breakpoint table waits) and pydevd traces every thread.  ``breakpoint()``, a post-mortem and
-  a pause then become pydevd stops, which suspend every thread (debugpy's single-notification
-  mode) and say ``allThreadsStopped``.
+- The editor's ``configurationDone`` hands over: allstop's backend lets go of every hook and
+  pydevd traces every thread.  ``breakpoint()``, a post-mortem and a pause then become pydevd
+  stops, which suspend every thread (debugpy's single-notification mode) and say
+  ``allThreadsStopped``.  allstop's breakpoints are lent to pydevd: pydevd watches their
+  lines, allstop's table still decides whether a hit stops (``lent_hit``).
 - ``disconnect`` (or the editor's socket closing without one) takes back: pydevd's tracing
   comes off every thread, allstop re-arms its breakpoints, and the next stop opens the
   terminal.  Only one of the two debuggers traces at any time.
@@ -37,6 +38,8 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from ._breakpoints import BreakpointTable, code_file
+from ._locations import entry_line, function_code
 from ._model import StopReason
 
 if TYPE_CHECKING:
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT = (DEFAULT_HOST, 5678)
+LENT_IDS = 1_000_000_000
+"""pydevd's numbers for the breakpoints allstop lends it start here, far from the editor's."""
 
 _lock = threading.Lock()
 _listener: Listener | None = None
@@ -133,6 +138,8 @@ class Listener:
         self.engine = engine
         self._attached = False
         self._has_interpreter = False
+        self._lent: dict[tuple[str, int], int] = {}
+        """The places of the breakpoints lent to pydevd, and pydevd's numbers for them."""
         self._state_lock = threading.Lock()
         self._pydevd = pydevd = _Pydevd()
         # pydevd starts its threads inside debugpy.listen, maybe while the world is frozen
@@ -241,6 +248,7 @@ class Listener:
         """Hear of the editor's ``configurationDone`` and ``disconnect`` (pydevd calls these
         on its reader thread)."""
         done, disconnect = py_db.on_configuration_done, py_db.on_disconnect
+        changed = py_db.on_breakpoints_changed
 
         def on_configuration_done() -> None:
             self._attach()
@@ -250,8 +258,17 @@ class Listener:
             disconnect()
             self._detached()
 
+        def on_breakpoints_changed(removed: bool = False) -> None:
+            changed(removed)
+            # The editor setting a file's breakpoints removes every other one in the file.
+            if removed and self._has_interpreter:
+                with self._state_lock:
+                    if self._has_interpreter:
+                        self._lend_breakpoints()
+
         py_db.on_configuration_done = on_configuration_done
         py_db.on_disconnect = on_disconnect
+        py_db.on_breakpoints_changed = on_breakpoints_changed
         if py_db.is_attached():  # an editor quicker than us
             self._attach()
 
@@ -281,6 +298,7 @@ class Listener:
             if self.engine.hand_over():
                 self._has_interpreter = True
                 self._trace_on()
+                self._lend_breakpoints()
 
     def _detached(self) -> None:
         with self._state_lock:
@@ -289,7 +307,43 @@ class Listener:
                 return
             self._has_interpreter = False
             self._trace_off()
+            self._take_breakpoints_back()
             self.engine.take_back()
+
+    def _lend_breakpoints(self) -> None:
+        """allstop's breakpoints stop in the editor too: pydevd watches their lines, and
+        allstop's table decides, through the condition ``lent_hit``, whether a hit stops
+        (conditions, ignore counts, thread filters, temporary breakpoints).  A line where the
+        editor has a breakpoint of its own is left to that one."""
+        api = self._pydevd.api.PyDevdAPI()
+        py_db = self._py_db
+        for (filename, line), numbers in lent_places(self.engine.breakpoints).items():
+            number = self._lent.setdefault((filename, line), LENT_IDS + len(self._lent))
+            canonical = self._pydevd.file_utils.canonical_normalized_path(filename)
+            if line in py_db.breakpoints.get(canonical, {}):
+                continue
+            condition = (
+                f"__import__('allstop._debugpy', fromlist=['_']).lent_hit({filename!r}, {line},"
+                f" {numbers!r})"
+            )
+            api.add_breakpoint(
+                py_db,
+                filename,
+                "python-line",
+                number,
+                line,
+                condition,
+                func_name="None",  # any function
+                expression=None,
+                suspend_policy="ALL",
+                hit_condition=None,
+                is_logpoint=False,
+            )
+
+    def _take_breakpoints_back(self) -> None:
+        api = self._pydevd.api.PyDevdAPI()
+        for (filename, _), number in self._lent.items():
+            api.remove_breakpoint(self._py_db, filename, "python-line", number)
 
     def _trace_on(self) -> None:
         """pydevd traces every thread (what it does itself at its first connection)."""
@@ -319,6 +373,43 @@ class Listener:
                 f = f.f_back
 
 
+def lent_places(table: BreakpointTable) -> dict[tuple[str, int], tuple[int, ...]]:
+    """Where allstop's breakpoints stop, as (file, line) -> their numbers: a line breakpoint
+    at its line, a function breakpoint at the first line of the function's body.  (A function
+    breakpoint given only by name, with no file, has no place.)"""
+    places: dict[tuple[str, int], tuple[int, ...]] = {}
+    for bp in table.every():
+        where: tuple[str, int] | None = (bp.filename, bp.line)
+        if bp.funcname is not None:
+            code = bp.code or (
+                function_code(bp.filename, bp.line, bp.funcname) if bp.filename else None
+            )
+            line = entry_line(code) if code is not None else None
+            where = (code_file(code), line) if code is not None and line is not None else None
+        if where is not None:
+            places[where] = (*places.get(where, ()), bp.number)
+    return places
+
+
+def lent_hit(filename: str, line: int, numbers: tuple[int, ...]) -> bool:
+    """pydevd's condition on the breakpoints allstop lent it at ``filename:line``: whether
+    allstop's breakpoints ``numbers`` stop the calling thread there (allstop's table counts
+    the hit, as if allstop had the interpreter)."""
+    current = _listener
+    if current is None:
+        return False
+    table = current.engine.breakpoints
+    candidates = [bp for bp in map(table.get, numbers) if bp is not None]
+    frame: FrameType | None = sys._getframe(1)  # the condition's own: the program's is below
+    while frame is not None and not (
+        frame.f_lineno == line and code_file(frame.f_code) == filename
+    ):
+        frame = frame.f_back
+    if frame is None or not candidates:
+        return False
+    return table.effective(candidates, frame, threading.get_ident()) is not None
+
+
 class _HideOwnThreads:
     """Before pydevd lists the threads for the editor, mark allstop's own as pydevd marks
     its own, so that the list shows only the program's.  (They get a ``threading`` object
@@ -345,12 +436,14 @@ class _Pydevd:
     def __init__(self) -> None:
         import debugpy.server  # noqa: F401 - puts the vendored pydevd on sys.path
         import pydevd
+        import pydevd_file_utils
         import pydevd_tracing
         from _pydev_bundle import pydev_monkey
         from _pydevd_bundle import pydevd_api, pydevd_comm_constants, pydevd_constants
 
         self.main = pydevd
         self.tracing = pydevd_tracing
+        self.file_utils = pydevd_file_utils
         self.monkey = pydev_monkey
         self.api = pydevd_api
         self.CMD_THREAD_SUSPEND: int = pydevd_comm_constants.CMD_THREAD_SUSPEND

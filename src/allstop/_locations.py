@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from types import CodeType
 from typing import Any
 
 
@@ -93,6 +94,34 @@ def find_function(funcname: str, filename: str | None) -> tuple[str, int] | None
         elif not owners and pattern.match(text):
             return filename, lineno
     return None
+
+
+def function_code(filename: str, line: int, funcname: str) -> CodeType | None:
+    """The code object of function ``funcname`` defined at ``filename:line`` (``<module>``:
+    the file's own code), compiled from the file without running it."""
+    try:
+        module = compile("".join(linecache.getlines(filename)), filename, "exec")
+    except (SyntaxError, ValueError):
+        return None
+    if funcname == "<module>":
+        return module
+    name = funcname.rpartition(".")[2]
+    codes, todo = [], [module]
+    while todo:
+        code = todo.pop()
+        todo.extend(c for c in code.co_consts if isinstance(c, CodeType))
+        codes.append(code)
+    # A decorated function's code starts at its first decorator, above the def.
+    named = [c for c in codes if c.co_name == name and c.co_firstlineno <= line]
+    return max(named, key=lambda c: c.co_firstlineno, default=None)
+
+
+def entry_line(code: CodeType) -> int | None:
+    """The line of the first statement ``code`` runs: for a function, its body's."""
+    lines = [line for _, _, line in code.co_lines() if line]
+    if code.co_name != "<module>":
+        lines = [line for line in lines if line != code.co_firstlineno] or lines
+    return lines[0] if lines else None
 
 
 def find_module_file(dotted: str) -> str | None:
