@@ -5,7 +5,8 @@ Run by scripts/bench on every Python found; each measurement runs in a fresh int
 
     python benchmarks/bench_engine.py overhead MODE WORKLOAD   -> seconds (median of 5)
     python benchmarks/bench_engine.py freeze N                 -> milliseconds (median of 7)
-    python benchmarks/bench_engine.py                          -> the whole table
+    python benchmarks/bench_engine.py                          -> the whole table (ratios:
+                                                                  medians of 3 rounds)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ WORKLOADS: dict[str, Callable[[], object]] = {
     "fib": lambda: workload.fib(24),
     "loop": lambda: workload.loop(1_500_000),
 }
+ROUNDS = 3
 MODES = [
     "plain",
     "allstop-idle",
@@ -169,11 +171,16 @@ def table() -> None:
     backend = "monitoring" if sys.version_info >= (3, 12) else "settrace"
     print(f"Python {version} (backend {backend})")
     for name in WORKLOADS:
-        plain = float(_child("overhead", "plain", name))
+        # Rounds of every mode in turn, each against the plain run of its round: a busy
+        # moment of the machine then spoils one round, not a whole column.
+        rounds = [
+            {mode: float(_child("overhead", mode, name)) for mode in MODES} for _ in range(ROUNDS)
+        ]
+        plain = statistics.median(r["plain"] for r in rounds)
         cells = [f"{name:5} plain {plain * 1000:7.1f} ms"]
         for mode in MODES[1:]:
-            seconds = float(_child("overhead", mode, name))
-            cells.append(f"{mode} {seconds / plain:5.2f}x")
+            ratio = statistics.median(r[mode] / r["plain"] for r in rounds)
+            cells.append(f"{mode} {ratio:5.2f}x")
         print("  " + " | ".join(cells))
     for count in (10, 100):
         print(f"  freeze {count:3} busy threads: {float(_child('freeze', str(count))):6.2f} ms")

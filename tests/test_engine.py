@@ -263,6 +263,38 @@ def test_a_hand_over_gives_the_peer_the_stops_waiting_too(backend: str, takes: b
         assert given == [[shown[0], line, "breakpoint"]]
 
 
+def test_a_step_under_way_finishes_before_the_peer_takes_the_interpreter(backend: str) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        peer = FakePeer(engine)
+
+        def target():
+            x = 1  # bp
+            return x
+
+        def next_line(stop):
+            # The other threads run during the step: the world has resumed.
+            step = StepRequest(StepKind.NEXT, stop.frame)
+            return Resume(ResumeHow.STEP, step, scheduler_locking=False)
+
+        def stepped(stop):
+            emit(line=stop.frame.f_lineno, handed_over_at_step=engine.handed_over)
+            return Resume(ResumeHow.HAND_OVER)
+
+        Script(engine, next_line, stepped)
+        line = break_at(engine, target, "# bp")
+        target()
+        emit(bp_line=line, given=peer.stops, handed_over=engine.handed_over)
+        """,
+        backend,
+    )
+    assert found["line"] == found["bp_line"] + 1  # type: ignore[operator]
+    assert found["handed_over_at_step"] is False
+    assert found["handed_over"] is True
+    assert found["given"] == [["MainThread", found["line"], "step"]]
+
+
 @pytest.mark.parametrize("locking", [True, False])
 def test_scheduler_locking_decides_whether_others_run_during_a_step(
     backend: str, locking: bool

@@ -353,15 +353,15 @@ class Engine:
             self.backend.breakpoints_changed()
 
     def hand_over(self) -> bool:
-        """The peer takes the interpreter: drop every hook and step, keep the breakpoint
-        table for ``take_back``.  Refused (False) while a stop is being shown or frozen for:
-        the peer asks again when the world has resumed.  A stop that fires meanwhile from a
-        hook not yet removed goes to the peer (``report_stop``)."""
+        """The peer takes the interpreter: drop every hook, keep the breakpoint table for
+        ``take_back``.  Refused (False) while a stop is being shown or frozen for, or a step
+        is under way (its stop shows here): the peer asks again when the world has resumed.
+        A stop that fires meanwhile from a hook not yet removed goes to the peer
+        (``report_stop``)."""
         with self._lock:
-            if self.world is not World.RUNNING or self._presenter is not None:
+            if self.world is not World.RUNNING or self._presenter is not None or self.steps:
                 return False
             self.handed_over = True
-            self.steps.clear()
         if self.active:
             self.backend.shutdown()
             self.active = False
