@@ -37,6 +37,13 @@ ALLSTOP_HOOKED = (
 )
 """Evaluated in a stopped thread: whether allstop's engine is hooked in, whether allstop holds a
 sys.monitoring tool (3.12+) or the thread's trace function (3.10/3.11)."""
+PYDEVD_HOOKED = (
+    "('pydevd hooked', any(sys.monitoring.get_tool(i) == 'pydevd' and sys.monitoring.get_events(i)"
+    " for i in range(6)) if hasattr(sys, 'monitoring') else 'pydevd' in repr("
+    "(threading._trace_hook, [f.f_trace for f in sys._current_frames().values()])))"
+)
+"""Evaluated at a terminal stop: whether pydevd still listens to any event (3.12+) or holds a
+trace function (3.10/3.11)."""
 
 
 def attach(client: DapClient) -> None:
@@ -244,13 +251,14 @@ def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str
         client.close()
         program.send("go")
         assert program.wait_for("stopped at breakpoint()"), program.output
-        program.send("threads", "continue")
+        program.send("threads", f"p {PYDEVD_HOOKED}", "continue")
         assert program.wait_for("stopped at breakpoint 2"), program.output
         program.send("continue")
         result = ended(program)
     assert result.status == 0, result.stderr
     assert "[thread 1 MainThread] stopped at breakpoint()" in result.stdout
     assert re.search(r"\*\s+1\s+MainThread", result.stdout), result.stdout
+    assert "('pydevd hooked', False)" in result.stdout  # the editor's debugger let go
     assert "stopped at breakpoint 1" not in result.stdout
     assert f"editor_workers.py({the_end})<module>()" in result.stdout
     assert "stopped again" in result.stdout

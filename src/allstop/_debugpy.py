@@ -363,9 +363,10 @@ class Listener:
         from ._backends import _ctrace
         from ._engine import World
 
-        engine = self.engine
         threading.settrace(None)
-        _ctrace.set_trace(None, skip=engine.own_threads(), frozen=engine.world is World.FROZEN)
+        # allstop's own threads too: pydevd gave them its trace function, and the session's
+        # evaluator would suspend in it at the next expression, for an editor long gone.
+        _ctrace.set_trace(None, frozen=self.engine.world is World.FROZEN)
         for frame in sys._current_frames().values():
             f: FrameType | None = frame
             while f is not None:
