@@ -144,6 +144,30 @@ def test_a_worker_breakpoint_stops_every_thread_in_the_editor(backend: str) -> N
     assert "(allstop)" not in result.stdout  # nothing went to the terminal
 
 
+def test_a_program_listens_from_its_own_code(backend: str) -> None:
+    program_path = PROGRAMS / "listens_in_code.py"
+    program = Running([str(program_path)], backend=backend, plain=True)
+    try:
+        assert program.wait_for("listening on"), program.error_output
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", program.output)
+        assert match, program.output
+        with DapClient(int(match.group(1))) as client:
+            attach(client)
+            stopped = client.event("stopped")
+            assert stopped["allThreadsStopped"] is True
+            assert stopped["threadId"] == thread_ids(client)["worker"]
+            where = top_frame(client, stopped["threadId"])
+            assert where["line"] == line_of(program_path, "where the editor shows the worker")
+            assert local_values(client, where["id"]) == {"answer": "42"}
+            client.request("continue", threadId=stopped["threadId"])
+            result = ended(program)
+    finally:
+        program.kill()
+    assert result.status == 0, result.stderr
+    assert result.stdout.endswith("answer 42\nthe end\n")
+    assert result.stderr == ""  # nothing said: no warning on the loopback
+
+
 def test_a_worker_crash_shows_in_the_editor_once(backend: str) -> None:
     with in_editor(PROGRAM, "crash", backend=backend) as (program, client):
         first = client.event("stopped")
@@ -196,6 +220,16 @@ def test_post_mortems_only_allstop_sees_show_in_the_editor(backend: str) -> None
 COUNTED_LINE = line_of(WORKERS, 'print(f"{label}: counted"')
 
 
+def detach_then_stop_in_the_terminal(program: Running, client: DapClient) -> None:
+    """Once the workers have counted (``again``), the editor detaches and the main thread
+    stops again: in the terminal."""
+    assert program.wait_for("all counted"), program.output
+    client.request("disconnect")
+    client.close()
+    program.send("go")
+    assert program.wait_for("stopped at breakpoint()"), program.output
+
+
 def test_allstop_breakpoints_stop_in_the_editor_beside_its_own(backend: str) -> None:
     entry = line_of(WORKERS, 'label = f"worker {index + 1}"')
     options = ("-b", "count, index == 2", "-b", f"{PROGRAM}:{COUNTED_LINE}, index == 1")
@@ -246,11 +280,7 @@ def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str
         assert counted["threadId"] == thread_ids(client)["worker-2"]
         assert top_frame(client, counted["threadId"])["line"] == COUNTED_LINE
         client.request("continue", threadId=counted["threadId"])
-        assert program.wait_for("all counted"), program.output
-        client.request("disconnect")
-        client.close()
-        program.send("go")
-        assert program.wait_for("stopped at breakpoint()"), program.output
+        detach_then_stop_in_the_terminal(program, client)
         program.send("threads", f"p {PYDEVD_HOOKED}", "continue")
         assert program.wait_for("stopped at breakpoint 2"), program.output
         program.send("continue")
@@ -263,6 +293,25 @@ def test_after_the_editor_detaches_the_next_stop_opens_the_terminal(backend: str
     assert f"editor_workers.py({the_end})<module>()" in result.stdout
     assert "stopped again" in result.stdout
     assert result.stdout.rstrip().endswith("the end")
+
+
+def test_an_editor_attaches_again_after_one_detached(backend: str) -> None:
+    with in_editor(PROGRAM, "again", backend=backend) as (program, client):
+        stopped = client.event("stopped")
+        client.request("continue", threadId=stopped["threadId"])
+        detach_then_stop_in_the_terminal(program, client)
+        with DapClient(port_of(program)) as again:
+            attach(again)
+            program.send("continue")
+            moved = again.event("stopped")
+            assert moved["allThreadsStopped"] is True
+            assert moved["threadId"] == thread_ids(again)["MainThread"]
+            where = top_frame(again, moved["threadId"])
+            assert where["line"] == line_of(WORKERS, 'print("stopped again"')
+            again.request("continue", threadId=moved["threadId"])
+            result = ended(program)
+    assert result.status == 0, result.stderr
+    assert result.stdout.rstrip().endswith("stopped again\nthe end")
 
 
 @contextmanager

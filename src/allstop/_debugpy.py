@@ -245,8 +245,8 @@ class Listener:
 
     # -- hand-over -------------------------------------------------------------------------
     def _wrap(self, py_db: Any) -> None:
-        """Hear of the editor's ``configurationDone`` and ``disconnect`` (pydevd calls these
-        on its reader thread)."""
+        """Hear of the editor's ``configurationDone``, ``disconnect`` and breakpoint changes
+        (pydevd calls these on its reader thread)."""
         done, disconnect = py_db.on_configuration_done, py_db.on_disconnect
         changed = py_db.on_breakpoints_changed
 

@@ -150,13 +150,15 @@ _WITH_DEFAULT_SIGNALS = (
 
 
 class Running:
-    """``python -m allstop ARGS`` running in the background, its output read as it comes."""
+    """``python -m allstop ARGS`` (with ``plain``: ``python ARGS``) running in the background,
+    its output read as it comes."""
 
-    def __init__(self, args: list[str], *, backend: str | None = None) -> None:
+    def __init__(self, args: list[str], *, backend: str | None = None, plain: bool = False) -> None:
         import threading
 
+        command = args if plain else ["-m", "allstop", *args]
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _WITH_DEFAULT_SIGNALS, "-m", "allstop", *args],
+            [sys.executable, "-c", _WITH_DEFAULT_SIGNALS, *command],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
