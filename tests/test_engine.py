@@ -474,6 +474,61 @@ def test_an_error_in_the_stop_handler_resumes_the_world(backend: str) -> None:
     assert result.status == 0
 
 
+def test_a_thread_importing_never_parks_inside_the_import_machinery(backend: str) -> None:
+    # Parked there, it may hold the global import lock: the debugger's next import (the
+    # stop handler's here; the UI's, an expression's, debugpy's in real use) would hang.
+    found = scenario(
+        """
+        import atexit, importlib, os, shutil, tempfile
+        from allstop._engine import IMPORT_MACHINERY
+
+        folder = tempfile.mkdtemp()
+        atexit.register(shutil.rmtree, folder)
+        for prefix in ("imported", "fresh"):
+            for i in range(2000):
+                with open(os.path.join(folder, f"{prefix}{i}.py"), "w") as f:
+                    f.write("x = 1\\n")
+        sys.path.insert(0, folder)
+        engine = new_engine()
+        done = threading.Event()
+
+        def importer():
+            for i in range(2000):
+                importlib.import_module(f"imported{i}")
+            done.set()
+
+        inside, fresh = [], []
+
+        def at_stop(stop):
+            inside.extend(
+                f.f_code.co_filename
+                for f in engine.parked_frames().values()
+                if f.f_code.co_filename in IMPORT_MACHINERY
+            )
+            fresh.append(importlib.import_module(f"fresh{len(fresh)}"))
+
+        def target():
+            return 1  # bp
+
+        Script(engine, *[at_stop] * 300)
+        break_at(engine, target, "# bp")
+        worker = threading.Thread(target=importer, name="importer")
+        worker.start()
+        stops = 0
+        while not done.is_set() and stops < 300:
+            target()
+            stops += 1
+        worker.join(30)
+        emit(stops=stops, inside=inside, fresh=len(fresh))
+        """,
+        backend,
+        timeout=60,
+    )
+    assert found["inside"] == []
+    assert found["fresh"] == found["stops"]
+    assert found["stops"] > 50  # type: ignore[operator]
+
+
 def test_the_debugger_own_threads_are_never_frozen(backend: str) -> None:
     found = scenario(
         """

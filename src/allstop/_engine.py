@@ -38,6 +38,7 @@ The engine never prints and knows nothing about commands: that is the session's 
 
 from __future__ import annotations
 
+import _imp
 import _thread
 import dis
 import enum
@@ -245,6 +246,31 @@ def in_thread_startup(frame: FrameType) -> bool:
             return False
         f = f.f_back
     return True
+
+
+IMPORT_MACHINERY = frozenset(
+    {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+)
+"""The file names of importlib's own code.  A thread parked there, or in code importlib calls
+while it holds the global import lock (a meta path finder's, say), would make the first
+``import`` anywhere else, the debugger's own included, wait for it forever.  Such a thread
+runs on and parks in the program's code (the body of the module it imports, or the caller)."""
+
+
+def in_import_machinery(frame: FrameType) -> bool:
+    """Whether a thread in ``frame`` must not park: it runs importlib's own code, or the
+    global import lock is held and an import is under way in its stack (then it may be the
+    holder)."""
+    if frame.f_code.co_filename in IMPORT_MACHINERY:
+        return True
+    if not _imp.lock_held():
+        return False
+    f: FrameType | None = frame.f_back
+    while f is not None:
+        if f.f_code.co_filename in IMPORT_MACHINERY:
+            return True
+        f = f.f_back
+    return False
 
 
 def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
@@ -455,7 +481,7 @@ class Engine:
             return
         if frame.f_code is EXEMPT_ENTRY_CODE:
             return  # a thread of ours, before it exempts itself or after it has left
-        if in_thread_startup(frame):
+        if in_thread_startup(frame) or in_import_machinery(frame):
             return
         self._park(ident, frame)
 
