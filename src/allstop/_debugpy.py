@@ -38,9 +38,9 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ._breakpoints import BreakpointTable, code_file
+from ._breakpoints import Breakpoint, BreakpointTable, code_file
 from ._locations import entry_line, function_code
-from ._model import StopReason
+from ._model import StopReason, outward
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -367,11 +367,9 @@ class Listener:
         # allstop's own threads too: pydevd gave them its trace function, and the session's
         # evaluator would suspend in it at the next expression, for an editor long gone.
         _ctrace.set_trace(None, frozen=self.engine.world is World.FROZEN)
-        for frame in sys._current_frames().values():
-            f: FrameType | None = frame
-            while f is not None:
-                f.f_trace = None
-                f = f.f_back
+        for top in sys._current_frames().values():
+            for frame in outward(top):
+                frame.f_trace = None
 
 
 def lent_places(table: BreakpointTable) -> dict[tuple[str, int], tuple[int, ...]]:
@@ -380,16 +378,20 @@ def lent_places(table: BreakpointTable) -> dict[tuple[str, int], tuple[int, ...]
     breakpoint given only by name, with no file, has no place.)"""
     places: dict[tuple[str, int], tuple[int, ...]] = {}
     for bp in table.every():
-        where: tuple[str, int] | None = (bp.filename, bp.line)
-        if bp.funcname is not None:
-            code = bp.code or (
-                function_code(bp.filename, bp.line, bp.funcname) if bp.filename else None
-            )
-            line = entry_line(code) if code is not None else None
-            where = (code_file(code), line) if code is not None and line is not None else None
+        where = _place_of(bp)
         if where is not None:
             places[where] = (*places.get(where, ()), bp.number)
     return places
+
+
+def _place_of(bp: Breakpoint) -> tuple[str, int] | None:
+    if bp.funcname is None:
+        return bp.filename, bp.line
+    code = bp.code
+    if code is None and bp.filename:
+        code = function_code(bp.filename, bp.line, bp.funcname)
+    line = entry_line(code) if code is not None else None
+    return (code_file(code), line) if code is not None and line is not None else None
 
 
 def lent_hit(filename: str, line: int, numbers: tuple[int, ...]) -> bool:
@@ -401,11 +403,15 @@ def lent_hit(filename: str, line: int, numbers: tuple[int, ...]) -> bool:
         return False
     table = current.engine.breakpoints
     candidates = [bp for bp in map(table.get, numbers) if bp is not None]
-    frame: FrameType | None = sys._getframe(1)  # the condition's own: the program's is below
-    while frame is not None and not (
-        frame.f_lineno == line and code_file(frame.f_code) == filename
-    ):
-        frame = frame.f_back
+    # Below the condition's own frame, the program's, at that line.
+    frame = next(
+        (
+            f
+            for f in outward(sys._getframe(1))
+            if f.f_lineno == line and code_file(f.f_code) == filename
+        ),
+        None,
+    )
     if frame is None or not candidates:
         return False
     return table.effective(candidates, frame, threading.get_ident()) is not None

@@ -53,7 +53,7 @@ from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Protocol
 
 from ._breakpoints import BreakpointTable
-from ._model import NO_VALUE, StopEvent, StopReason
+from ._model import NO_VALUE, StopEvent, StopReason, outward
 
 if TYPE_CHECKING:
     from ._backends import Backend
@@ -237,15 +237,11 @@ START_WRAPPERS: set[CodeType] = set()
 def in_thread_startup(frame: FrameType) -> bool:
     """Whether every frame of the stack is ``threading``'s own start-up code (``Thread.run``,
     where the target starts, excluded)."""
-    f: FrameType | None = frame
-    while f is not None:
-        code = f.f_code
-        if code is _RUN_CODE or (
-            code.co_filename != _THREADING_FILE and code not in START_WRAPPERS
-        ):
-            return False
-        f = f.f_back
-    return True
+    return not any(
+        f.f_code is _RUN_CODE
+        or (f.f_code.co_filename != _THREADING_FILE and f.f_code not in START_WRAPPERS)
+        for f in outward(frame)
+    )
 
 
 IMPORT_MACHINERY = frozenset(
@@ -263,14 +259,9 @@ def in_import_machinery(frame: FrameType) -> bool:
     holder)."""
     if frame.f_code.co_filename in IMPORT_MACHINERY:
         return True
-    if not _imp.lock_held():
-        return False
-    f: FrameType | None = frame.f_back
-    while f is not None:
-        if f.f_code.co_filename in IMPORT_MACHINERY:
-            return True
-        f = f.f_back
-    return False
+    return _imp.lock_held() and any(
+        f.f_code.co_filename in IMPORT_MACHINERY for f in outward(frame.f_back)
+    )
 
 
 def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:

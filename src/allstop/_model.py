@@ -8,8 +8,16 @@ can evaluate in it, but every field a front end displays is copied at snapshot t
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import FrameType
+
+
+def outward(frame: FrameType | None) -> Iterator[FrameType]:
+    """``frame``, then its caller, and so on to the bottom of the stack."""
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
 
 
 class ThreadState(enum.Enum):

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from . import _waits
-from ._model import FrameView, StopEvent, ThreadState, ThreadView
+from ._model import FrameView, StopEvent, ThreadState, ThreadView, outward
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -36,11 +36,7 @@ def hidden_file(filename: str) -> bool:
 
 def frame_views(frame: FrameType | None) -> tuple[FrameView, ...]:
     """The stack from ``frame`` outwards, innermost first (see ``_views``)."""
-    pairs = []
-    while frame is not None:
-        pairs.append((frame, frame.f_lineno))
-        frame = frame.f_back
-    return _views(pairs)
+    return _views([(f, f.f_lineno) for f in outward(frame)])
 
 
 def traceback_views(exception: BaseException | None) -> tuple[FrameView, ...]:
