@@ -58,9 +58,9 @@ def _arm(mode: str) -> Callable[[], None]:
     module = workload if mode.endswith("same-file") else elsewhere
     where = _line(module, "never hit")
     if mode.startswith("allstop"):
-        from allstop import _debugger
+        from allstop import _wiring
 
-        engine = _debugger.engine()
+        engine = _wiring.engine()
         if mode != "allstop-idle":
             engine.breakpoints.add(*where)
             engine.breakpoints_changed()
@@ -109,10 +109,11 @@ def overhead(mode: str, name: str) -> float:
 
 
 def freeze(count: int) -> float:
-    from allstop._engine import CONTINUE, Engine
     from allstop._model import StopEvent
+    from allstop._stops import CONTINUE
+    from allstop._wiring import new_engine
 
-    engine = Engine()
+    engine = new_engine()
     engine.start()
     done = [False]
     counters = [0] * count

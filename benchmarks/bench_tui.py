@@ -18,7 +18,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from allstop._debugger import build
+from allstop._wiring import build
 from allstop.ui.tui.app import Tui
 
 DOWN, UP, ENTER, TAB = "\x1b[B", "\x1b[A", "\r", "\t"

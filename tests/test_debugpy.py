@@ -31,7 +31,7 @@ PROGRAM = str(WORKERS)
 
 MARKER_LINE = line_of(WORKERS, "where the editor shows worker 1")
 ALLSTOP_HOOKED = (
-    "(sys.modules['allstop._debugger']._engine.active,"
+    "(sys.modules['allstop._wiring']._engine.active,"
     " 'allstop' in [sys.monitoring.get_tool(i) for i in range(6)] if hasattr(sys, 'monitoring')"
     " else 'SettraceBackend' in repr(sys.gettrace()))"
 )

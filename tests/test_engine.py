@@ -15,7 +15,7 @@ from tests.support.run import facts, run_python
 PRELUDE = """
 import queue, sys, threading, time
 from tests.support.scenario import *
-from allstop._engine import Resume, ResumeHow, StepKind, StepRequest
+from allstop._stops import Resume, ResumeHow, StepKind, StepRequest
 """
 
 
@@ -480,7 +480,7 @@ def test_a_thread_importing_never_parks_inside_the_import_machinery(backend: str
     found = scenario(
         """
         import atexit, importlib, os, shutil, tempfile
-        from allstop._engine import IMPORT_MACHINERY
+        from allstop._frames import IMPORT_MACHINERY
 
         folder = tempfile.mkdtemp()
         atexit.register(shutil.rmtree, folder)

@@ -11,7 +11,7 @@ SCENARIO = """
 import sys
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from allstop._debugger import build
+from allstop._wiring import build
 from allstop.ui.tui.app import Tui
 from tests.support.scenario import emit, wait_until
 

@@ -23,9 +23,9 @@ __version__ = "0.1.0"
 def set_trace(frame: FrameType | None = None) -> None:
     """Stop every thread of the program at the next line of the caller (or of ``frame``) and
     open the debugger.  Use it as ``PYTHONBREAKPOINT=allstop.set_trace``."""
-    from . import _debugger
+    from . import _wiring
 
-    _debugger.engine().stop_soon(frame if frame is not None else sys._getframe(1))
+    _wiring.engine().stop_soon(frame if frame is not None else sys._getframe(1))
 
 
 breakpoint = set_trace
@@ -35,11 +35,11 @@ def install() -> None:
     """Set up the debugger without stopping: from now on a thread that dies of an exception
     stops the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when
     called on the main thread)."""
-    from . import _debugger, _postmortem
+    from . import _postmortem, _wiring
 
-    engine = _debugger.engine()
+    engine = _wiring.engine()
     _postmortem.install(engine)
-    _debugger.install_pause(engine)
+    _wiring.install_pause(engine)
 
 
 def listen(
@@ -52,12 +52,12 @@ def listen(
     the loopback is reachable by others, who could then run code in this process: it is
     allowed, with a warning.  ``wait_for_client`` blocks until the editor has attached.
     Returns the address listened on.  Calling it again returns the same server."""
-    from . import _debugger, _debugpy
+    from . import _debugpy, _wiring
 
     warning = _debugpy.exposure_warning(host)
     if warning is not None:
         print(f"allstop: {warning}", file=sys.stderr)
-    listener = _debugpy.listen(_debugger.engine(), host, port)
+    listener = _debugpy.listen(_wiring.engine(), host, port)
     if wait_for_client:
         listener.wait_for_client()
     return listener.host, listener.port
@@ -66,12 +66,12 @@ def listen(
 def post_mortem(t: BaseException | TracebackType | None = None) -> None:
     """Stop every thread and open the debugger on an exception's traceback (default: the
     exception being handled), as ``pdb.post_mortem`` does."""
-    from . import _debugger, _postmortem
+    from . import _postmortem, _wiring
 
     exc = _postmortem.exception_of(t)
     if exc is None:
         raise ValueError("A valid traceback must be passed if no exception is being handled")
-    _debugger.engine().post_mortem(exc, crashed=False)
+    _wiring.engine().post_mortem(exc, crashed=False)
 
 
 def pm() -> None:
@@ -85,7 +85,7 @@ def pm() -> None:
 def __getattr__(name: str) -> object:
     # Debugger (pdb's face, for pytest --pdbcls=allstop:Debugger) is imported on first use.
     if name == "Debugger":
-        from ._facade import Debugger
+        from ._pdb_compat import Debugger
 
         return Debugger
     raise AttributeError(f"module 'allstop' has no attribute {name!r}")

@@ -39,8 +39,9 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from ._breakpoints import Breakpoint, BreakpointTable, code_file
+from ._frames import START_WRAPPERS, outward
 from ._locations import entry_line, function_code
-from ._model import StopReason, outward
+from ._model import StopReason
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -132,8 +133,6 @@ class Listener:
         # from the editor; it would be printed into the program's stderr at every start.
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         import debugpy
-
-        from ._engine import START_WRAPPERS
 
         self.engine = engine
         self._attached = False
@@ -361,15 +360,11 @@ class Listener:
             pydevd.monitoring.stop_monitoring(all_threads=True)
             return
         from ._backends import _ctrace
-        from ._engine import World
+        from ._stops import World
 
-        threading.settrace(None)
         # allstop's own threads too: pydevd gave them its trace function, and the session's
         # evaluator would suspend in it at the next expression, for an editor long gone.
-        _ctrace.set_trace(None, frozen=self.engine.world is World.FROZEN)
-        for top in sys._current_frames().values():
-            for frame in outward(top):
-                frame.f_trace = None
+        _ctrace.untrace_all(frozen=self.engine.world is World.FROZEN)
 
 
 def lent_places(table: BreakpointTable) -> dict[tuple[str, int], tuple[int, ...]]:

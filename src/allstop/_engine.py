@@ -38,11 +38,7 @@ The engine never prints and knows nothing about commands: that is the session's 
 
 from __future__ import annotations
 
-import _imp
 import _thread
-import dis
-import enum
-import os
 import signal
 import sys
 import threading
@@ -50,10 +46,22 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ._breakpoints import BreakpointTable
-from ._model import NO_VALUE, StopEvent, StopReason, outward
+from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ident
+from ._model import NO_VALUE, StopEvent, StopReason
+from ._stops import (
+    CONTINUE,
+    Peer,
+    Quit,
+    Resume,
+    ResumeHow,
+    StepKind,
+    StepRequest,
+    StopHandler,
+    World,
+)
 
 if TYPE_CHECKING:
     from ._backends import Backend
@@ -61,133 +69,6 @@ if TYPE_CHECKING:
 # Bound now: a peer debugger may later wrap ``_thread.start_new_thread`` with its own start-up
 # code, which would run (and could be parked) before ``_exempt_entry`` exempts the thread.
 _start_new_thread = _thread.start_new_thread
-
-
-class World(enum.IntEnum):
-    RUNNING = 0
-    FREEZING = 1
-    FROZEN = 2
-
-
-class StepKind(enum.Enum):
-    STEP = "step"
-    """Stop at the next event anywhere in the thread (pdb's ``step``)."""
-    NEXT = "next"
-    """Stop at the next line of ``frame`` or when it returns (pdb's ``next``)."""
-    RETURN = "return"
-    """Stop when ``frame`` returns (pdb's ``return``)."""
-    UNTIL = "until"
-    """Stop at a line >= ``lineno`` in ``frame``, or when it returns (pdb's ``until``)."""
-    FIRST_LINE = "first-line"
-    """Stop at the first line run in ``frame``: function breakpoints and ``--stop``."""
-
-
-@dataclass
-class StepRequest:
-    """What one stepping thread waits for (bdb's stopframe / returnframe / stoplineno)."""
-
-    kind: StepKind
-    frame: FrameType | None = None
-    lineno: int = 0
-    reason: StopReason = StopReason.STEP
-    breakpoint: int | None = None
-
-    @property
-    def anywhere(self) -> bool:
-        """Whether any frame of the thread may stop (needs events everywhere)."""
-        return self.kind is StepKind.STEP
-
-    def stops_at_line(self, frame: FrameType) -> bool:
-        if self.kind is StepKind.STEP:
-            return not own_code(frame.f_code)
-        if frame is not self.frame:
-            return False
-        if self.kind is StepKind.RETURN:
-            return False
-        return frame.f_lineno >= self.lineno
-
-    def stops_at_call(self, frame: FrameType) -> bool:
-        return self.kind is StepKind.STEP and not own_code(frame.f_code)
-
-    def stops_at_return(self, frame: FrameType) -> bool:
-        if self.kind is StepKind.STEP:
-            return not own_code(frame.f_code)
-        return frame is self.frame and self.kind is not StepKind.FIRST_LINE
-
-
-_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def own_code(code: CodeType) -> bool:
-    """Whether ``code`` is allstop's: stepping never stops there."""
-    return code.co_filename.startswith(_OWN_DIR)
-
-
-class ResumeHow(enum.Enum):
-    CONTINUE = "continue"
-    STEP = "step"
-    DETACH = "detach"
-    QUIT = "quit"
-    """Resume the world, then raise ``Quit`` in the presenter (pdb's quit, for front ends
-    that embed allstop, such as pytest's; allstop's own quit ends the process)."""
-    HAND_OVER = "hand over"
-    """Resume the world, the peer takes the interpreter, and the presenter stops again at
-    once, in the peer (the stop moves to the editor); so do the other stops waiting."""
-
-
-class Quit(BaseException):
-    """Raised in the presenter's thread after a ``ResumeHow.QUIT`` (pdb's ``BdbQuit``)."""
-
-
-@dataclass(frozen=True)
-class Resume:
-    """What the stop handler asks for when the user is done with a stop."""
-
-    how: ResumeHow
-    step: StepRequest | None = None
-    thread: int | None = None
-    """The ident of the thread to step (default: the presenter)."""
-    scheduler_locking: bool = True
-    """Step with every other thread frozen (gdb's ``set scheduler-locking on``)."""
-
-
-CONTINUE = Resume(ResumeHow.CONTINUE)
-
-
-class Peer(Protocol):
-    """Another debugger that takes the program's stops while it has a client."""
-
-    def has_client(self) -> bool:
-        """Whether stops go to the peer now (called at every stop)."""
-        ...
-
-    def owns(self, ident: int) -> bool:
-        """Whether thread ``ident`` is one of the peer's own (never parked, never listed)."""
-        ...
-
-    def stop_soon(self, frame: FrameType) -> None:
-        """``breakpoint()``: stop the calling thread at the next line of ``frame``."""
-        ...
-
-    def stop_now(self, frame: FrameType, reason: StopReason) -> None:
-        """Stop the calling thread in ``frame``, now (a pause, ``set_trace(frame)``)."""
-        ...
-
-    def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
-        """Show ``exception``'s traceback (``crashed``: the calling thread dies of it)."""
-        ...
-
-    def world_resumed(self) -> None:
-        """The world runs again (a client that came meanwhile may take the interpreter)."""
-        ...
-
-
-class StopHandler(Protocol):
-    """The session: shown a stop, returns how to resume."""
-
-    def on_stop(self, stop: StopEvent) -> Resume: ...
-
-    def on_internal_error(self, exc: BaseException) -> None: ...
 
 
 @dataclass(eq=False)
@@ -198,70 +79,6 @@ class _Parked:
     frame: FrameType
     new: bool
     wake: _thread.LockType = field(default_factory=_thread.allocate_lock)
-
-
-# Instructions at which a thread whose innermost frame stands there is (or may be) inside a C
-# call: the CALL family of each version, with statements that call out without one.
-_CALL_OPS = frozenset(
-    op
-    for name, op in dis.opmap.items()
-    if name.startswith(("CALL", "PRECALL", "BEFORE_WITH", "SETUP_WITH", "BEFORE_ASYNC_WITH"))
-    or name in {"IMPORT_NAME", "FOR_ITER", "SEND", "YIELD_VALUE", "GET_AWAITABLE"}
-)
-
-
-def in_c_call(frame: FrameType) -> bool:
-    """Whether a thread whose innermost frame is ``frame`` stands at a call out of Python
-    (``f_lasti`` is a byte offset on every version; 3.11+ report the call instruction).
-
-    Decided from where the frame is, not from how long it has not moved.  A thread that waits
-    for the GIL right after such a call is taken for blocked too; it parks at its next
-    checkpoint, which the backend keeps for blocked threads.
-    """
-    offset = frame.f_lasti
-    code = frame.f_code.co_code
-    if not 0 <= offset < len(code):
-        return False
-    return code[offset] in _CALL_OPS
-
-
-_THREADING_FILE = threading.__file__
-_RUN_CODE = threading.Thread.run.__code__
-
-
-START_WRAPPERS: set[CodeType] = set()
-"""Code that a peer debugger runs around every new thread's start (debugpy wraps
-``_thread.start_new_thread``): part of the start-up, as ``threading``'s own."""
-
-
-def in_thread_startup(frame: FrameType) -> bool:
-    """Whether every frame of the stack is ``threading``'s own start-up code (``Thread.run``,
-    where the target starts, excluded)."""
-    return not any(
-        f.f_code is _RUN_CODE
-        or (f.f_code.co_filename != _THREADING_FILE and f.f_code not in START_WRAPPERS)
-        for f in outward(frame)
-    )
-
-
-IMPORT_MACHINERY = frozenset(
-    {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
-)
-"""The file names of importlib's own code.  A thread parked there, or in code importlib calls
-while it holds the global import lock (a meta path finder's, say), would make the first
-``import`` anywhere else, the debugger's own included, wait for it forever.  Such a thread
-runs on and parks in the program's code (the body of the module it imports, or the caller)."""
-
-
-def in_import_machinery(frame: FrameType) -> bool:
-    """Whether a thread in ``frame`` must not park: it runs importlib's own code, or the
-    global import lock is held and an import is under way in its stack (then it may be the
-    holder)."""
-    if frame.f_code.co_filename in IMPORT_MACHINERY:
-        return True
-    return _imp.lock_held() and any(
-        f.f_code.co_filename in IMPORT_MACHINERY for f in outward(frame.f_back)
-    )
 
 
 def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
@@ -303,19 +120,11 @@ class ThreadRegistry:
         self._numbers.pop(ident, None)
 
 
-def main_ident() -> int:
-    # threading._main_thread is read without calling into threading (no locks taken).
-    main = getattr(threading, "_main_thread", None)
-    ident = getattr(main, "ident", None)
-    return ident if isinstance(ident, int) else -1
-
-
 class Engine:
     """The one engine of the process (see the module's design note)."""
 
-    def __init__(self, backend_name: str | None = None) -> None:
-        from ._backends import choose_backend
-
+    def __init__(self, backend: Callable[[Engine], Backend]) -> None:
+        """``backend`` makes the interpreter mechanism, given this engine (see ``_wiring``)."""
         self.exempt: set[int] = set()
         self.world = World.RUNNING
         self.runner: int | None = None
@@ -333,7 +142,7 @@ class Engine:
         self._busy: int | None = None
         """The thread applying a resume (never parked by a checkpoint meanwhile)."""
         self._alive_at_freeze: frozenset[int] = frozenset()
-        self.backend: Backend = choose_backend(self, backend_name)
+        self.backend: Backend = backend(self)
         self.active = False
         self.peer: Peer | None = None
         self.handed_over = False

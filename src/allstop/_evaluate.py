@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._engine import in_c_call
+from ._frames import in_c_call
 
 if TYPE_CHECKING:
     from ._engine import Engine

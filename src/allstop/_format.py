@@ -9,6 +9,7 @@ import traceback
 from collections import deque
 from collections.abc import Sequence
 
+from ._frames import own_file
 from ._model import FrameView, ThreadState, ThreadView
 
 REPR_LIMIT = 4096
@@ -169,7 +170,7 @@ def thread_title(thread: ThreadView) -> str:
 
 def state_text(thread: ThreadView) -> str:
     """``frozen``, ``breakpoint 1``, ``blocked: waits on Queue``..."""
-    state = thread.state.value
+    state: str = thread.state.value
     if not thread.detail:
         return state
     if thread.state is ThreadState.BREAKPOINT:
@@ -244,12 +245,10 @@ def all_stacks(
 def exception_lines(exception: BaseException) -> list[str]:
     """The exception as Python prints it (chained causes included), without the frames of
     allstop's own code that a hook or a wrapper adds to the traceback."""
-    from ._snapshot import hidden_file
-
     summary = traceback.TracebackException.from_exception(exception)
     for each in _chain(summary):
         each.stack = traceback.StackSummary.from_list(
-            [entry for entry in each.stack if not hidden_file(entry.filename)]
+            [entry for entry in each.stack if not own_file(entry.filename)]
         )
     return "".join(summary.format()).rstrip("\n").split("\n")
 

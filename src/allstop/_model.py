@@ -8,35 +8,71 @@ can evaluate in it, but every field a front end displays is copied at snapshot t
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import NamedTuple
 
 
-def outward(frame: FrameType | None) -> Iterator[FrameType]:
-    """``frame``, then its caller, and so on to the bottom of the stack."""
-    while frame is not None:
-        yield frame
-        frame = frame.f_back
+class Counting(NamedTuple):
+    """How a thread in some state counts."""
+
+    frozen: bool = False
+    """One of the "other threads frozen" of a stop's summary."""
+    blocked: bool = False
+    """One of the "blocked in C" of a stop's summary."""
+    steppable: bool = True
+    """``step``, ``next``... can run it."""
+    finished: bool = False
+    """Gone: forgotten once the stop ends."""
+
+
+_ORDINARY = Counting()
 
 
 class ThreadState(enum.Enum):
-    """The state of one thread while the world is stopped."""
+    """The state of one thread while the world is stopped, with how it counts.  A new state is
+    one line here (and its colour in the full-screen UI's style); every question about states
+    asks ``counting``, never a list of states."""
 
-    STOPPED = "stopped"
-    """The thread being debugged: it reported the stop the session is showing."""
-    BREAKPOINT = "breakpoint"
-    """Reached a breakpoint (or finished a step) while another stop was shown: presented next."""
-    FROZEN = "frozen"
-    """Parked at a checkpoint; runs no Python code until the world resumes."""
-    BLOCKED = "blocked"
-    """Inside a C call (sleep, lock, queue, socket...): parks the moment it returns to Python."""
-    NEW = "new"
-    """Started while the world was frozen; parked before running its target."""
-    FINISHED = "finished"
-    """Known at an earlier stop, gone now."""
-    CRASHED = "crashed"
-    """Dying of an unhandled exception."""
+    _value_: str
+    description: str
+    counting: Counting
+
+    def __new__(cls, label: str, description: str, counting: Counting = _ORDINARY) -> ThreadState:
+        member = object.__new__(cls)
+        member._value_ = label
+        member.description = description
+        member.counting = counting
+        return member
+
+    STOPPED = ("stopped", "the thread being debugged")
+    BREAKPOINT = (
+        "breakpoint",
+        "reached a breakpoint (or ended a step) while another stop was shown: shown after you"
+        " continue",
+    )
+    FROZEN = (
+        "frozen",
+        "parked: runs no Python code until the world resumes",
+        Counting(frozen=True),
+    )
+    BLOCKED = (
+        "blocked",
+        "in a C call (sleep, lock, queue, socket...): parks when it returns to Python",
+        Counting(blocked=True),
+    )
+    NEW = ("new", "started while frozen: parked before its target runs", Counting(frozen=True))
+    FINISHED = (
+        "finished",
+        "known at an earlier stop, gone now",
+        Counting(steppable=False, finished=True),
+    )
+    CRASHED = ("crashed", "dying of an unhandled exception", Counting(steppable=False))
+
+    @classmethod
+    def legend(cls) -> str:
+        """One line per state, for ``help threads``."""
+        return "\n".join(f"{state.value}: {state.description}" for state in cls)
 
 
 class StopReason(enum.Enum):

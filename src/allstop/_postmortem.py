@@ -16,7 +16,7 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._engine import Quit
+from ._stops import Quit
 
 if TYPE_CHECKING:
     from ._engine import Engine

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _debugpy, _format, _snapshot, _waits
 from ._breakpoints import Breakpoint, canonic
-from ._engine import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from ._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
 from ._locations import find_file, find_qualified_function, parse_break_spec, resolve_line
 from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
+from ._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 
 if TYPE_CHECKING:
     from ._engine import Engine

@@ -20,18 +20,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from . import _waits
-from ._model import FrameView, StopEvent, ThreadState, ThreadView, outward
+from ._frames import outward, own_file
+from ._model import FrameView, StopEvent, ThreadState, ThreadView
 
 if TYPE_CHECKING:
     from ._engine import Engine
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _RUNPY = {"<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py")}
-
-
-def hidden_file(filename: str) -> bool:
-    """Whether ``filename`` is allstop's own code (never shown in stacks)."""
-    return filename.startswith(_PACKAGE_DIR)
 
 
 def frame_views(frame: FrameType | None) -> tuple[FrameView, ...]:
@@ -61,7 +56,7 @@ def _views(pairs: Iterable[tuple[FrameType, int]]) -> tuple[FrameView, ...]:
     views = [
         FrameView(frame.f_code.co_filename, line, frame.f_code.co_name, frame)
         for frame, line in pairs
-        if not hidden_file(frame.f_code.co_filename)
+        if not own_file(frame.f_code.co_filename)
     ]
     runpy = [i for i, view in enumerate(views) if view.filename in _RUNPY]
     if runpy:

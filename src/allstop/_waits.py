@@ -13,6 +13,7 @@ a ``with`` block on that very lock.  What cannot be told is left out rather than
 from __future__ import annotations
 
 import inspect
+import itertools
 import linecache
 import queue
 import re
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import FrameType
 
-from ._engine import in_c_call
+from ._frames import in_c_call, outward
 from ._model import ThreadState
 
 _THREADING = threading.__file__
@@ -123,20 +124,13 @@ def _wait_for(obj: object) -> Wait | None:
 def wait_of(frame: FrameType) -> Wait | None:
     """What the thread whose innermost frame is ``frame`` waits on, if it can be told."""
     found: Wait | None = None
-    f: FrameType | None = frame
-    depth = 0
-    while f is not None and depth < 8:
-        filename = f.f_code.co_filename
-        if filename in (_THREADING, _QUEUE):
-            this = f.f_locals.get("self")
-            wait = _wait_for(this) if this is not None else None
-            if wait is not None:
-                found = wait  # outer library frames say more (Queue over its Condition)
-            f, depth = f.f_back, depth + 1
-            continue
-        if found is not None:
-            return found
-        return _from_source(f)
+    for f in itertools.islice(outward(frame), 8):
+        if f.f_code.co_filename not in (_THREADING, _QUEUE):
+            return found if found is not None else _from_source(f)
+        this = f.f_locals.get("self")
+        wait = _wait_for(this) if this is not None else None
+        if wait is not None:
+            found = wait  # outer library frames say more (Queue over its Condition)
     return found
 
 
@@ -159,11 +153,9 @@ def lock_holders(frames: Mapping[int, FrameType]) -> dict[int, int]:
     which do not record their owner)."""
     holders: dict[int, int] = {}
     for ident, top in frames.items():
-        f: FrameType | None = top
-        while f is not None:
+        for f in outward(top):
             for lock in _with_blocks_around(f):
                 holders.setdefault(id(lock), ident)
-            f = f.f_back
     return holders
 
 
@@ -202,10 +194,7 @@ def waiting(states: Mapping[int, ThreadState], frames: Mapping[int, FrameType]) 
         ident
         for ident, state in states.items()
         if ident in frames
-        and (
-            state is ThreadState.BLOCKED
-            or (state is ThreadState.FROZEN and in_c_call(frames[ident]))
-        )
+        and (state.counting.blocked or (state.counting.frozen and in_c_call(frames[ident])))
     }
 
 

@@ -205,13 +205,13 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         print(f"allstop: {target}", file=sys.stderr)
         return USAGE_ERROR
 
-    from . import _debugger, _postmortem
+    from . import _postmortem, _wiring
 
-    engine = _debugger.engine()
+    engine = _wiring.engine()
     _postmortem.install(engine)
     if args.post_mortem == "all":
         _postmortem.watch_thread_pools(engine)
-    _debugger.install_pause(engine, key=True)
+    _wiring.install_pause(engine, key=True)
     table = engine.breakpoints
     for text in args.breaks:
         error = _add_break(table, text, target.filename)
@@ -281,7 +281,7 @@ def _strip(exc: BaseException, code: CodeType) -> None:
 
 def pause(pid: int) -> int:
     """``allstop pause PID``: send the pause signal, if the process handles it."""
-    from ._debugger import pause_marker
+    from ._wiring import pause_marker
 
     marker = pause_marker(pid)
     try:

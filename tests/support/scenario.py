@@ -15,9 +15,11 @@ import traceback
 from collections.abc import Callable
 from types import FrameType
 
-from allstop._engine import CONTINUE, Engine, Resume
+from allstop import _wiring
+from allstop._engine import Engine
 from allstop._model import StopEvent, StopReason, ThreadState
 from allstop._snapshot import take
+from allstop._stops import CONTINUE, Resume
 
 Step = Callable[[StopEvent], "Resume | None"]
 
@@ -78,7 +80,7 @@ class FakePeer:
 
 
 def new_engine() -> Engine:
-    engine = Engine()
+    engine = _wiring.new_engine()
     engine.start()
     return engine
 
@@ -117,7 +119,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 
 def blocked_in_c(thread: threading.Thread) -> bool:
-    from allstop._engine import in_c_call
+    from allstop._frames import in_c_call
 
     frame = sys._current_frames().get(thread.ident or -1)
     return frame is not None and in_c_call(frame)

@@ -14,11 +14,38 @@ from __future__ import annotations
 import abc
 import os
 import sys
+from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
-if TYPE_CHECKING:
-    from .._engine import Engine
+from .._breakpoints import BreakpointTable
+from .._stops import StepRequest, World
+
+
+class Host(Protocol):
+    """What a backend may read of the engine, and the engine's hot-path entries it calls.
+    The engine is the only implementation; tests may give a backend another."""
+
+    world: World
+    runner: int | None
+    """The one thread that may run while the world is frozen (a step, scheduler-locking on)."""
+    steps: dict[int, StepRequest]
+    """The step each stepping thread waits for, by thread ident."""
+    breakpoints: BreakpointTable
+    exempt: set[int]
+    """The debugger's own threads: never parked, never traced."""
+
+    def own_threads(self) -> set[int]:
+        """The debugger's threads and the peer debugger's, now."""
+        ...
+
+    def checkpoint(self, frame: FrameType) -> None: ...
+
+    def on_line(self, frame: FrameType) -> None: ...
+
+    def on_call(self, frame: FrameType) -> None: ...
+
+    def on_return(self, frame: FrameType, value: object) -> None: ...
 
 
 class Backend(abc.ABC):
@@ -26,7 +53,7 @@ class Backend(abc.ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         self.engine = engine
 
     @abc.abstractmethod
@@ -72,17 +99,18 @@ def default_name() -> str:
     return "monitoring" if hasattr(sys, "monitoring") else "settrace"
 
 
-def choose_backend(engine: Engine, name: str | None = None) -> Backend:
-    """The backend named ``name``, ``$ALLSTOP_BACKEND``, or the best for this Python."""
+def backend_class(name: str | None = None) -> Callable[[Host], Backend]:
+    """The backend named ``name``, ``$ALLSTOP_BACKEND``, or the best for this Python;
+    ValueError when there is no such backend here."""
     wanted = name or os.environ.get("ALLSTOP_BACKEND") or default_name()
     if wanted == "monitoring":
         if not hasattr(sys, "monitoring"):
-            raise RuntimeError("the monitoring backend needs Python 3.12 or newer")
+            raise ValueError("the monitoring backend needs Python 3.12 or newer")
         from .monitoring import MonitoringBackend
 
-        return MonitoringBackend(engine)
+        return MonitoringBackend
     if wanted == "settrace":
         from .settrace import SettraceBackend
 
-        return SettraceBackend(engine)
+        return SettraceBackend
     raise ValueError(f"unknown backend {wanted!r}: use 'monitoring' or 'settrace'")

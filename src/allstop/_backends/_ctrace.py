@@ -39,6 +39,8 @@ from collections.abc import Callable, Collection
 from types import FrameType
 from typing import Any
 
+from .._frames import outward
+
 TraceFunction = Callable[[FrameType, str, Any], Any]
 
 _api = ctypes.pythonapi
@@ -160,3 +162,15 @@ def set_trace(
     finally:
         if held:
             ending.release()
+
+
+def untrace_all(*, skip: Collection[int] = (), frozen: bool = False) -> None:
+    """Take every trace function away: from the calling thread, every thread but ``skip``,
+    the threads ``threading`` starts later, and every frame of every stack."""
+    threading.settrace(None)
+    set_trace(None, skip=skip, frozen=frozen)
+    for top in sys._current_frames().values():
+        for frame in outward(top):
+            frame.f_trace = None
+            frame.f_trace_opcodes = False
+    sys.settrace(None)

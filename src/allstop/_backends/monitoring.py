@@ -33,13 +33,11 @@ import _thread
 import sys
 from collections.abc import Callable
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._engine import World
-from . import Backend
-
-if TYPE_CHECKING:
-    from .._engine import Engine
+from .._frames import outward
+from .._stops import World
+from . import Backend, Host
 
 _M: Any = getattr(sys, "monitoring", None)
 _E: Any = getattr(_M, "events", None)
@@ -70,7 +68,7 @@ _TOOL_PREFERENCE = (3, 4, 5, 2, 1, 0)
 class MonitoringBackend(Backend):
     name = "monitoring"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         super().__init__(engine)
         self.tool: int | None = None
         self._bp_codes: set[CodeType] = set()
@@ -139,11 +137,7 @@ class MonitoringBackend(Backend):
         self._bp_codes = {code for code in self._bp_codes if bps.holds_lines(code)}
         # Code already running (a loop in some thread) starts no more: look at every stack.
         for top in sys._current_frames().values():
-            f: FrameType | None = top
-            while f is not None:
-                if bps.holds_lines(f.f_code):
-                    self._bp_codes.add(f.f_code)
-                f = f.f_back
+            self._bp_codes.update(f.f_code for f in outward(top) if bps.holds_lines(f.f_code))
         self._bp_version = bps.version
         _M.restart_events()
         self._refresh()
@@ -156,10 +150,8 @@ class MonitoringBackend(Backend):
         local: dict[CodeType, int] = {}
         for top in blocked.values():
             local[top.f_code] = local.get(top.f_code, 0) | _INSTRUCTION
-            f = top.f_back
-            while f is not None:
+            for f in outward(top.f_back):
                 local[f.f_code] = local.get(f.f_code, 0) | _LINE | _JUMP
-                f = f.f_back
         self._blocked_local = local
         self._refresh()
 
@@ -174,13 +166,10 @@ class MonitoringBackend(Backend):
         step = self.engine.steps.get(ident)
         if step is None:
             return
-        local: dict[CodeType, int] = {}
-        if not step.anywhere:
-            f: FrameType | None = frame
-            while f is not None:
-                local[f.f_code] = _STEP_LOCAL
-                f = f.f_back
-        self._step_local[ident] = local
+        anywhere = step.anywhere
+        self._step_local[ident] = (
+            {} if anywhere else {f.f_code: _STEP_LOCAL for f in outward(frame)}
+        )
         _M.restart_events()
         self._refresh()
 

@@ -27,27 +27,17 @@ import sys
 import threading
 from _thread import get_ident
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._engine import World
-from . import Backend, _ctrace
-
-if TYPE_CHECKING:
-    from .._engine import Engine
-
-
-def _stack(frame: FrameType | None) -> list[FrameType]:
-    frames = []
-    while frame is not None:
-        frames.append(frame)
-        frame = frame.f_back
-    return frames
+from .._frames import outward
+from .._stops import World
+from . import Backend, Host, _ctrace
 
 
 class SettraceBackend(Backend):
     name = "settrace"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Host) -> None:
         super().__init__(engine)
         self._tracing_all = False
 
@@ -55,15 +45,9 @@ class SettraceBackend(Backend):
         return None
 
     def shutdown(self) -> None:
-        threading.settrace(None)
-        _ctrace.set_trace(
-            None, skip=self.engine.own_threads(), frozen=self.engine.world is World.FROZEN
+        _ctrace.untrace_all(
+            skip=self.engine.own_threads(), frozen=self.engine.world is World.FROZEN
         )
-        for top in sys._current_frames().values():
-            for f in _stack(top):
-                f.f_trace = None
-                f.f_trace_opcodes = False
-        sys.settrace(None)
         self._tracing_all = False
 
     # -- engine transitions ----------------------------------------------------------------
@@ -82,7 +66,7 @@ class SettraceBackend(Backend):
         for ident, top in sys._current_frames().items():
             if ident == me or ident in own:
                 continue
-            for f in _stack(top):
+            for f in outward(top):
                 f.f_trace = self._trace
             top.f_trace_opcodes = True
 
@@ -110,7 +94,7 @@ class SettraceBackend(Backend):
         for ident, top in sys._current_frames().items():
             if ident in skip or ident in exempt:
                 continue
-            for f in _stack(top):
+            for f in outward(top):
                 f.f_trace_opcodes = False
                 f.f_trace = self._trace if bps and bps.interesting(f.f_code) else None
 
@@ -136,7 +120,7 @@ class SettraceBackend(Backend):
             sys.settrace(self._trace)
         else:
             _ctrace.set_trace(self._trace, only=(ident,), frozen=True)
-        for f in _stack(frame):
+        for f in outward(frame):
             f.f_trace = self._trace
             f.f_trace_opcodes = False
 

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
-from ._engine import Engine, Quit
+from ._engine import Engine
 from ._model import StopReason
 from ._session import Session
+from ._stops import Quit
 
 T = TypeVar("T")
 
@@ -55,9 +56,9 @@ class Debugger:
 
     def runcall(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call ``func``, stopping at its first event (pdb's ``runcall``)."""
-        from . import _debugger
+        from . import _wiring
 
-        engine = _debugger.engine()
+        engine = _wiring.engine()
         session = _session_of(engine)
         session.quit_raises = True
         engine.step_from(sys._getframe())
@@ -86,9 +87,9 @@ class Debugger:
     do_q = do_exit = do_quit
 
     def _stop(self, stop: Callable[[Engine], None]) -> None:
-        from . import _debugger
+        from . import _wiring
 
-        engine = _debugger.engine()
+        engine = _wiring.engine()
         session = _session_of(engine)
         session.quit_raises = True
         try:

@@ -1,6 +1,11 @@
-"""The process-wide debugger: one engine, one session, one front end, set up once.
+"""The process-wide debugger: one engine with its backend, one session, one front end, set
+up once, and the signals allstop answers (wake, pause).
 
-Everything the session needs is imported here, before the first freeze (see ``_session``).
+Design note: this is the only module that knows every part; the parts know only the
+vocabulary they share (``_stops``) and the protocols they are handed (the backend's ``Host``,
+the session's ``SessionIO``), so that tests can build an engine on any backend and a session on
+any front end.  Everything the session needs is imported here, before the first freeze (see
+``session``): an import while the world is frozen can wait on a frozen thread's module lock.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from ._backends import default_name
-from ._engine import Engine, World
+from ._backends import backend_class, default_name
+from ._engine import Engine
 from ._session import Session, SessionIO
+from ._stops import World
 from .ui.line import LineIO
 
 _setup_lock = threading.Lock()
@@ -35,14 +41,21 @@ def engine() -> Engine:
         return _engine
 
 
+def new_engine(backend: str | None = None) -> Engine:
+    """An engine on the backend named ``backend`` (default: ``$ALLSTOP_BACKEND``, else the
+    best for this Python), not hooked in yet."""
+    try:
+        make = backend_class(backend)
+    except ValueError as exc:  # a bad ALLSTOP_BACKEND
+        print(f"allstop: {exc}; using the default backend", file=sys.stderr)
+        make = backend_class(default_name())
+    return Engine(make)
+
+
 def build(front_end: Callable[[], SessionIO]) -> Engine:
     """An engine with its session on ``front_end()``, hooked in.  ``engine()`` builds
     the process's one; tests and benchmarks build theirs on a given front end."""
-    try:
-        engine = Engine()
-    except (ValueError, RuntimeError) as exc:  # a bad ALLSTOP_BACKEND
-        print(f"allstop: {exc}; using the default backend", file=sys.stderr)
-        engine = Engine(default_name())
+    engine = new_engine()
     session = Session(engine, front_end())
     engine.handler = session
     session.evaluator.start()
@@ -57,18 +70,25 @@ def _wake(signum: int, frame: object) -> None:
 
 def _install_wake_signal() -> int | None:
     """Handle ``$ALLSTOP_WAKE_SIGNAL`` (default SIGURG, which Python programs leave alone) in
-    the main thread, unless the program handles it already or we are not on the main thread
-    (only it may set handlers)."""
+    the main thread (see ``_handle_unless_taken``)."""
     number = _signal_number(os.environ.get("ALLSTOP_WAKE_SIGNAL", "SIGURG"))
+    return number if _handle_unless_taken(number, _wake) else None
+
+
+def _handle_unless_taken(
+    number: int | None, handler: Callable[[int, FrameType | None], object]
+) -> bool:
+    """Install ``handler`` for signal ``number`` unless the program handles it already; only
+    on the main thread (only it may set handlers).  Whether it was installed."""
     if number is None or threading.current_thread() is not threading.main_thread():
-        return None
+        return False
     try:
         if signal.getsignal(number) not in (signal.SIG_DFL, None):
-            return None
-        signal.signal(number, _wake)
+            return False
+        signal.signal(number, handler)
     except (OSError, ValueError):
-        return None
-    return number
+        return False
+    return True
 
 
 PAUSE_SIGNAL = "SIGUSR1"
@@ -94,28 +114,15 @@ def install_pause(engine: Engine, *, key: bool = False) -> int | None:
     only on the main thread, only where the program has no handler of its own.  Leaves a
     marker (``pause_marker``) that ``allstop pause`` checks before it sends anything: a
     process without the handler would die of the signal.  Returns the signal, or None."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
 
     def pause(signum: int, frame: FrameType | None) -> None:
         if frame is not None and engine.world is World.RUNNING:
             engine.stop_now(frame)
 
-    def handle(number: int | None) -> bool:
-        if number is None:
-            return False
-        try:
-            if signal.getsignal(number) not in (signal.SIG_DFL, None):
-                return False
-            signal.signal(number, pause)
-        except (OSError, ValueError):
-            return False
-        return True
-
     if key and os.environ.get("ALLSTOP_PAUSE_KEY", "1") != "0":
-        handle(signal.SIGQUIT)
+        _handle_unless_taken(signal.SIGQUIT, pause)
     number = pause_signal()
-    if not handle(number):
+    if not _handle_unless_taken(number, pause):
         return None
     marker = pause_marker(os.getpid())
     marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,0 +1,141 @@
+"""The engine's vocabulary, shared by the engine, the backends, the session and the peers.
+
+Design note: these are plain values and protocols with no behaviour of their own beyond a
+step's rule of where it stops, so that the modules on each side of the engine (backends below
+it, the session and debugpy's hand-off above) can speak of the world, steps and resumes without
+importing the engine itself.  The words follow the project's glossary: *freeze* stops the world,
+*park* blocks one thread at a checkpoint, *thaw* lets frozen threads run, *resume* ends a stop.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from types import FrameType
+from typing import Protocol
+
+from ._frames import own_code
+from ._model import StopEvent, StopReason
+
+
+class World(enum.IntEnum):
+    """Whether the program's threads may run."""
+
+    RUNNING = 0
+    FREEZING = 1
+    """A stop is being presented: every other thread parks at its next checkpoint."""
+    FROZEN = 2
+    """Every other thread is parked, or blocked in C and parks when it returns."""
+
+
+class StepKind(enum.Enum):
+    STEP = "step"
+    """Stop at the next event anywhere in the thread (pdb's ``step``)."""
+    NEXT = "next"
+    """Stop at the next line of ``frame`` or when it returns (pdb's ``next``)."""
+    RETURN = "return"
+    """Stop when ``frame`` returns (pdb's ``return``)."""
+    UNTIL = "until"
+    """Stop at a line >= ``lineno`` in ``frame``, or when it returns (pdb's ``until``)."""
+    FIRST_LINE = "first-line"
+    """Stop at the first line run in ``frame``: function breakpoints and ``--stop``."""
+
+
+@dataclass
+class StepRequest:
+    """What one stepping thread waits for (bdb's stopframe / returnframe / stoplineno)."""
+
+    kind: StepKind
+    frame: FrameType | None = None
+    lineno: int = 0
+    reason: StopReason = StopReason.STEP
+    breakpoint: int | None = None
+
+    @property
+    def anywhere(self) -> bool:
+        """Whether any frame of the thread may stop (needs events everywhere)."""
+        return self.kind is StepKind.STEP
+
+    def stops_at_line(self, frame: FrameType) -> bool:
+        if self.kind is StepKind.STEP:
+            return not own_code(frame.f_code)
+        if frame is not self.frame:
+            return False
+        if self.kind is StepKind.RETURN:
+            return False
+        return frame.f_lineno >= self.lineno
+
+    def stops_at_call(self, frame: FrameType) -> bool:
+        return self.kind is StepKind.STEP and not own_code(frame.f_code)
+
+    def stops_at_return(self, frame: FrameType) -> bool:
+        if self.kind is StepKind.STEP:
+            return not own_code(frame.f_code)
+        return frame is self.frame and self.kind is not StepKind.FIRST_LINE
+
+
+class ResumeHow(enum.Enum):
+    CONTINUE = "continue"
+    STEP = "step"
+    DETACH = "detach"
+    QUIT = "quit"
+    """Resume the world, then raise ``Quit`` in the presenter (pdb's quit, for front ends
+    that embed allstop, such as pytest's; allstop's own quit ends the process)."""
+    HAND_OVER = "hand over"
+    """Resume the world, the peer takes the interpreter, and the presenter stops again at
+    once, in the peer (the stop moves to the editor); so do the other stops waiting."""
+
+
+class Quit(BaseException):
+    """Raised in the presenter's thread after a ``ResumeHow.QUIT`` (pdb's ``BdbQuit``)."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What the stop handler asks for when the user is done with a stop."""
+
+    how: ResumeHow
+    step: StepRequest | None = None
+    thread: int | None = None
+    """The ident of the thread to step (default: the presenter)."""
+    scheduler_locking: bool = True
+    """Step with every other thread frozen (gdb's ``set scheduler-locking on``)."""
+
+
+CONTINUE = Resume(ResumeHow.CONTINUE)
+
+
+class Peer(Protocol):
+    """Another debugger that takes the program's stops while it has a client."""
+
+    def has_client(self) -> bool:
+        """Whether stops go to the peer now (called at every stop)."""
+        ...
+
+    def owns(self, ident: int) -> bool:
+        """Whether thread ``ident`` is one of the peer's own (never parked, never listed)."""
+        ...
+
+    def stop_soon(self, frame: FrameType) -> None:
+        """``breakpoint()``: stop the calling thread at the next line of ``frame``."""
+        ...
+
+    def stop_now(self, frame: FrameType, reason: StopReason) -> None:
+        """Stop the calling thread in ``frame``, now (a pause, ``set_trace(frame)``)."""
+        ...
+
+    def post_mortem(self, exception: BaseException, *, crashed: bool) -> None:
+        """Show ``exception``'s traceback (``crashed``: the calling thread dies of it)."""
+        ...
+
+    def world_resumed(self) -> None:
+        """The world runs again (a client that came meanwhile may take the interpreter)."""
+        ...
+
+
+class StopHandler(Protocol):
+    """The session: shown a stop, returns how to resume."""
+
+    def on_stop(self, stop: StopEvent) -> Resume: ...
+
+    def on_internal_error(self, exc: BaseException) -> None: ...
