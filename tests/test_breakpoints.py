@@ -18,6 +18,8 @@ from allstop._breakpoints import BreakpointTable, canonic, code_file, code_lines
 from allstop._debugpy import lent_places
 from allstop._locations import entry_line, function_code
 
+pytestmark = pytest.mark.unit
+
 MODULE_SOURCE = """\
 def work(n):
     total = n * 2

@@ -29,6 +29,8 @@ from tests.support.run import (
     run_python,
 )
 
+pytestmark = pytest.mark.e2e
+
 TIMEOUT = 15
 PROMPT = "(allstop) "
 TARGET = PROGRAMS / "cli_target.py"

@@ -25,6 +25,8 @@ from tests.support.run import (
 )
 from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
 
+pytestmark = pytest.mark.e2e
+
 WORKERS = PROGRAMS / "editor_workers.py"
 PROGRAM = str(WORKERS)
 

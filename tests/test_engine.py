@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.run import facts, run_python
 
+pytestmark = pytest.mark.e2e
+
 PRELUDE = """
 import queue, sys, threading, time
 from tests.support.scenario import *

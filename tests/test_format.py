@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from allstop import _format
 from allstop._model import FrameView, ThreadState, ThreadView
 
+pytestmark = pytest.mark.unit
+
 APP_SOURCE = """\
 import threading
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.run import PROGRAMS, Result, line_of, run_allstop
 
+pytestmark = pytest.mark.e2e
+
 WORKERS = PROGRAMS / "workers.py"
 PROMPT = "(allstop) "
 

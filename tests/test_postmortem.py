@@ -13,6 +13,8 @@ import pytest
 
 from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop
 
+pytestmark = pytest.mark.e2e
+
 PROMPT = "(allstop) "
 
 

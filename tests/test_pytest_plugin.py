@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 pytest_plugins = ["pytester"]
 
 THREADED_TESTS = """

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tests.support.run import facts, run_python
+
+pytestmark = pytest.mark.e2e
 
 SCENARIO = """
 import sys

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.support.run import EXAMPLES, PROGRAMS
 from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
+
+pytestmark = pytest.mark.e2e
 
 PROGRAM = PROGRAMS / "tui_program.py"
 DOWN = "\x1b[B"

@@ -30,12 +30,9 @@ from _queue import SimpleQueue
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._frames import in_c_call
-
-if TYPE_CHECKING:
-    from ._engine import Engine
 
 T = TypeVar("T")
 
@@ -59,8 +56,9 @@ class _Job(Generic[T]):
 class Evaluator:
     """Runs callables on allstop's evaluation thread, with the guard described above."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, spawn: Callable[[Callable[[], None]], None]) -> None:
+        """``spawn`` starts a thread of the debugger's own (never frozen)."""
+        self._spawn = spawn
         self._jobs: SimpleQueue[_Job[Any] | None] | None = None
         self._ident: int | None = None
         self._ready = _thread.allocate_lock()
@@ -72,7 +70,7 @@ class Evaluator:
         jobs: SimpleQueue[_Job[Any] | None] = SimpleQueue()
         self._jobs = jobs
         self._ready.acquire()
-        self._engine.spawn_exempt(lambda: self._serve(jobs))
+        self._spawn(lambda: self._serve(jobs))
         self._ready.acquire()
         self._ready.release()
 

@@ -8,9 +8,13 @@ import os
 import traceback
 from collections import deque
 from collections.abc import Sequence
+from typing import TypeVar
 
 from ._frames import own_file
 from ._model import FrameView, ThreadState, ThreadView
+
+NO_FRAMES = "<no Python frames>"
+"""What a stack of a thread with no Python frame shows."""
 
 REPR_LIMIT = 4096
 """The most characters of one value the session prints (``p``, displays, ``args``)."""
@@ -229,7 +233,7 @@ def all_stacks(
             lines.append("")
         lines.append(thread_header(thread))
         if not thread.frames:
-            lines.append("  <no Python frames>")
+            lines.append("  " + NO_FRAMES)
             continue
         is_current = thread.ident == current
         lines.extend(
@@ -246,17 +250,27 @@ def exception_lines(exception: BaseException) -> list[str]:
     """The exception as Python prints it (chained causes included), without the frames of
     allstop's own code that a hook or a wrapper adds to the traceback."""
     summary = traceback.TracebackException.from_exception(exception)
-    for each in _chain(summary):
+    for each in chain(summary):
         each.stack = traceback.StackSummary.from_list(
             [entry for entry in each.stack if not own_file(entry.filename)]
         )
     return "".join(summary.format()).rstrip("\n").split("\n")
 
 
-def _chain(summary: traceback.TracebackException) -> list[traceback.TracebackException]:
-    found: list[traceback.TracebackException] = []
-    current: traceback.TracebackException | None = summary
+Chained = TypeVar("Chained", BaseException, traceback.TracebackException)
+
+
+def chain(exception: Chained | None) -> list[Chained]:
+    """``exception``, then the exception it was raised from or while handling, and so on
+    (what Python prints above it, in reverse)."""
+    found: list[Chained] = []
+    current = exception
     while current is not None and current not in found:
         found.append(current)
-        current = current.__cause__ or current.__context__
+        if current.__cause__ is not None:
+            current = current.__cause__
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current = current.__context__
+        else:
+            current = None
     return found

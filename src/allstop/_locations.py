@@ -1,5 +1,6 @@
 """Where a breakpoint goes: parsing ``break`` specs and finding files, lines and functions
-without running any code (shared by the session's ``break`` and ``allstop run -b``)."""
+without running any code (shared by the session's ``break`` and ``allstop run -b``).  What
+cannot be found raises ``LocationError``, whose message is the one-line error to show."""
 
 from __future__ import annotations
 
@@ -8,13 +9,32 @@ import linecache
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
 
-def parse_break_spec(arg: str) -> tuple[str, str | None, str | None] | str:
-    """Split ``location [thread N] [, condition | if condition]``; a str result is an error."""
+class LocationError(ValueError):
+    """A break spec that names no place a breakpoint can stop at."""
+
+
+class FunctionNotFound(LocationError):
+    """A name that is neither a function in scope nor a ``def`` found in the files."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a breakpoint stops: a line, or (``funcname`` set) the function defined there."""
+
+    filename: str
+    line: int
+    funcname: str | None = None
+    code: CodeType | None = None
+
+
+def parse_break_spec(arg: str) -> tuple[str, str | None, str | None]:
+    """Split ``location [thread N] [, condition | if condition]``."""
     location, comma, condition = arg.partition(",")
     cond: str | None = condition.strip() if comma else None
     if cond is None:
@@ -29,25 +49,25 @@ def parse_break_spec(arg: str) -> tuple[str, str | None, str | None] | str:
         location = location[: match.start()]
     location = location.strip()
     if not location:
-        return "Breakpoint location expected"
+        raise LocationError("Breakpoint location expected")
     if comma and not cond:
-        return "Condition expected after ','"
+        raise LocationError("Condition expected after ','")
     if cond:
         try:
             compile(cond, "<condition>", "eval")
         except SyntaxError as exc:
-            return f"Invalid condition {cond}: {exc.msg}"
+            raise LocationError(f"Invalid condition {cond}: {exc.msg}") from None
     return location, thread, cond
 
 
-def split_file_line(location: str) -> tuple[str, int] | str | None:
-    """``file:line`` -> (file, line); None when ``location`` has no ``:``; a str is an error."""
+def split_file_line(location: str) -> tuple[str, int] | None:
+    """``file:line`` -> (file, line); None when ``location`` has no ``:``."""
     name, colon, line = location.rpartition(":")
     if not colon or not name:
         return None
     line = line.strip()
     if not line.isdigit():
-        return f"Bad line number: {line!r}"
+        raise LocationError(f"Bad line number: {line!r}")
     return name.strip(), int(line)
 
 
@@ -66,17 +86,15 @@ def find_file(name: str, near: Sequence[str] = ()) -> str | None:
     return None
 
 
-def line_error(
-    filename: str, lineno: int, module_globals: dict[str, Any] | None = None
-) -> str | None:
-    """Why no breakpoint can stop at ``filename:lineno`` (pdb's ``checkline``), or None."""
+def check_line(filename: str, lineno: int, module_globals: dict[str, Any] | None = None) -> None:
+    """Raise LocationError if no breakpoint can stop at ``filename:lineno`` (pdb's
+    ``checkline``)."""
     line = linecache.getline(filename, lineno, module_globals)
     if not line:
-        return f"Line {lineno} does not exist in {filename}"
+        raise LocationError(f"Line {lineno} does not exist in {filename}")
     line = line.strip()
     if not line or line[0] == "#" or line[:3] in ('"""', "'''"):
-        return "Blank or comment"
-    return None
+        raise LocationError("Blank or comment")
 
 
 def find_function(funcname: str, filename: str | None) -> tuple[str, int] | None:
@@ -164,22 +182,55 @@ def resolve_line(
     near: Sequence[str] = (),
     module_globals: dict[str, Any] | None = None,
     missing: str = "{name!r} not found from sys.path",
-) -> tuple[str, int] | str | None:
-    """(filename, line) for ``file:line`` or a bare line (of ``current_file``); an error
-    message (``missing`` formats the one for a file not found); None when ``location`` is
-    neither (a function name, say)."""
+) -> tuple[str, int] | None:
+    """(filename, line) for ``file:line`` or a bare line (of ``current_file``); None when
+    ``location`` is neither (a function name, say).  ``missing`` formats the error for a file
+    not found."""
     split = split_file_line(location)
-    if isinstance(split, str):
-        return split
     if split is None and not location.isdigit():
         return None
     if split is not None:
         name, lineno = split
         filename = find_file(name, near)
         if filename is None:
-            return missing.format(name=name)
+            raise LocationError(missing.format(name=name))
     elif current_file is None:
-        return "no current file: give filename:lineno"
+        raise LocationError("no current file: give filename:lineno")
     else:
         filename, lineno = current_file, int(location)
-    return line_error(filename, lineno, module_globals) or (filename, lineno)
+    check_line(filename, lineno, module_globals)
+    return filename, lineno
+
+
+def resolve(
+    location: str,
+    current_file: str | None,
+    near: Sequence[str] = (),
+    module_globals: dict[str, Any] | None = None,
+    *,
+    lookup: Callable[[str], object] | None = None,
+    missing: str = "{name!r} not found from sys.path",
+) -> Place:
+    """The place of ``file:line``, ``line`` (of ``current_file``) or a function: first a value
+    ``lookup`` finds (a function, a method, in the current frame), then a ``def`` found in
+    ``current_file`` or along ``sys.path`` (see ``find_qualified_function``).  Raises
+    ``FunctionNotFound`` for a name found nowhere, ``LocationError`` for the rest."""
+    line = resolve_line(location, current_file, near, module_globals, missing)
+    if line is not None:
+        return Place(*line)
+    value: object = None
+    if lookup is not None:
+        try:
+            value = lookup(location)
+        except Exception:
+            value = None
+    value = getattr(value, "__func__", value)
+    code = getattr(value, "__code__", None)
+    if isinstance(code, CodeType):
+        return Place(code.co_filename, code.co_firstlineno, code.co_name, code)
+    found = find_qualified_function(location, current_file)
+    if found is None:
+        raise FunctionNotFound(
+            f"The specified object {location!r} is not a function or was not found along sys.path."
+        )
+    return Place(*found)

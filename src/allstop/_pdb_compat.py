@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 from ._engine import Engine
 from ._model import StopReason
-from ._session import Session
 from ._stops import Quit
+from .session import Session
 
 T = TypeVar("T")
 

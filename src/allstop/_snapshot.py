@@ -17,14 +17,14 @@ import sys
 import threading
 from collections.abc import Iterable
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _waits
 from ._frames import outward, own_file
 from ._model import FrameView, StopEvent, ThreadState, ThreadView
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from ._engine import ThreadRegistry
 
 _RUNPY = {"<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py")}
 
@@ -73,7 +73,22 @@ def _threads_by_ident() -> dict[int, Any]:
             continue
 
 
-def take(engine: Engine, stop: StopEvent) -> list[ThreadView]:
+class Records(Protocol):
+    """What the snapshot reads of the engine's own records."""
+
+    @property
+    def registry(self) -> ThreadRegistry: ...
+
+    def parked_frames(self) -> dict[int, FrameType]: ...
+
+    def new_threads(self) -> frozenset[int]: ...
+
+    def pending_stops(self) -> list[StopEvent]: ...
+
+    def is_own(self, ident: int) -> bool: ...
+
+
+def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
     """Every thread the user may look at, in thread-number order."""
     current = sys._current_frames()
     parked = engine.parked_frames()

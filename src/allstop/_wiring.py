@@ -23,8 +23,8 @@ from types import FrameType
 
 from ._backends import backend_class, default_name
 from ._engine import Engine
-from ._session import Session, SessionIO
 from ._stops import World
+from .session import SessionIO, new_session
 from .ui.line import LineIO
 
 _setup_lock = threading.Lock()
@@ -56,7 +56,7 @@ def build(front_end: Callable[[], SessionIO]) -> Engine:
     """An engine with its session on ``front_end()``, hooked in.  ``engine()`` builds
     the process's one; tests and benchmarks build theirs on a given front end."""
     engine = new_engine()
-    session = Session(engine, front_end())
+    session = new_session(engine, front_end())
     engine.handler = session
     session.evaluator.start()
     engine.wake_signal = _install_wake_signal()

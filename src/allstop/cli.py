@@ -22,10 +22,11 @@ import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import CodeType, TracebackType
+from typing import Any
 
 from . import __version__
 from ._breakpoints import BreakpointTable
-from ._locations import find_qualified_function, parse_break_spec, resolve_line
+from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
 
 USAGE_ERROR = 2
 
@@ -138,71 +139,68 @@ class _Target:
     namespace: dict[str, object]
 
 
-def _script_target(path: str) -> _Target | str:
-    if os.path.isdir(path):
-        main_file = os.path.join(path, "__main__.py")
-        if not os.path.isfile(main_file):
-            return f"can't find '__main__' module in {path!r}"
-        path = main_file
-    if not os.path.isfile(path):
-        return f"can't open file {path!r}: no such file"
-    filename = os.path.abspath(path)
-    with io.open_code(filename) as source:
-        try:
-            code = compile(source.read(), filename, "exec")
-        except SyntaxError as exc:
-            return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
-    namespace: dict[str, object] = {
-        "__name__": "__main__",
-        "__file__": filename,
-        "__builtins__": builtins,
-        "__spec__": None,
-        "__package__": None,
-        "__loader__": None,
-        "__cached__": None,
-    }
-    return _Target(code, filename, namespace)
+class NoTarget(Exception):
+    """What ``python`` would say about a script or module it cannot run."""
 
 
-def _module_target(name: str) -> _Target | str:
-    try:
-        # Resolves a package to its __main__ and does not run the module itself; pdb does
-        # the same.  Parent packages are imported, as python -m does.
-        module_name, spec, code = runpy._get_module_details(name)  # type: ignore[attr-defined]
-    except ImportError as exc:  # what python -m says: "No module named x"
-        return str(exc)
-    except Exception as exc:  # raised by a parent package's __init__
-        return f"{type(exc).__name__}: {exc}"
-    filename = os.path.abspath(spec.origin) if spec.origin else module_name
+def _target(code: CodeType, filename: str, spec: Any = None) -> _Target:
     namespace: dict[str, object] = {
         "__name__": "__main__",
         "__file__": filename,
         "__builtins__": builtins,
         "__spec__": spec,
-        "__package__": spec.parent,
-        "__loader__": spec.loader,
+        "__package__": spec.parent if spec is not None else None,
+        "__loader__": spec.loader if spec is not None else None,
         "__cached__": None,
     }
     return _Target(code, filename, namespace)
 
 
+def _script_target(path: str) -> _Target:
+    if os.path.isdir(path):
+        main_file = os.path.join(path, "__main__.py")
+        if not os.path.isfile(main_file):
+            raise NoTarget(f"can't find '__main__' module in {path!r}")
+        path = main_file
+    if not os.path.isfile(path):
+        raise NoTarget(f"can't open file {path!r}: no such file")
+    filename = os.path.abspath(path)
+    with io.open_code(filename) as source:
+        try:
+            code = compile(source.read(), filename, "exec")
+        except SyntaxError as exc:
+            text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+            raise NoTarget(text) from None
+    return _target(code, filename)
+
+
+def _module_target(name: str) -> _Target:
+    try:
+        # Resolves a package to its __main__ and does not run the module itself; pdb does
+        # the same.  Parent packages are imported, as python -m does.
+        module_name, spec, code = runpy._get_module_details(name)  # type: ignore[attr-defined]
+    except ImportError as exc:  # what python -m says: "No module named x"
+        raise NoTarget(str(exc)) from None
+    except Exception as exc:  # raised by a parent package's __init__
+        raise NoTarget(f"{type(exc).__name__}: {exc}") from None
+    filename = os.path.abspath(spec.origin) if spec.origin else module_name
+    return _target(code, filename, spec)
+
+
 def run(args: argparse.Namespace, program: list[str]) -> int:
     """``allstop run``: set up, run the program, return its exit status."""
-    if args.module:
-        sys.path[0:1] = [os.getcwd()]
-        target = _module_target(args.module)
-        argv0 = target.filename if isinstance(target, _Target) else args.module
-    elif not program:
+    if not args.module and not program:
         print("allstop run: give a script (or -m module)", file=sys.stderr)
         return USAGE_ERROR
-    else:
-        target = _script_target(program[0])
-        program = program[1:]
-        if isinstance(target, _Target):
-            argv0 = target.filename
+    try:
+        if args.module:
+            sys.path[0:1] = [os.getcwd()]
+            target = _module_target(args.module)
+        else:
+            target = _script_target(program.pop(0))
             sys.path[0:1] = [os.path.dirname(target.filename)]
-    if isinstance(target, str):
-        print(f"allstop: {target}", file=sys.stderr)
+    except NoTarget as exc:
+        print(f"allstop: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
     from . import _postmortem, _wiring
@@ -214,9 +212,10 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
     _wiring.install_pause(engine, key=True)
     table = engine.breakpoints
     for text in args.breaks:
-        error = _add_break(table, text, target.filename)
-        if error:
-            print(f"allstop: -b {text}: {error}", file=sys.stderr)
+        try:
+            _add_break(table, text, target.filename)
+        except LocationError as exc:
+            print(f"allstop: -b {text}: {exc}", file=sys.stderr)
             return USAGE_ERROR
     if args.stop:
         table.add(target.filename, 0, temporary=True, funcname="<module>", internal=True)
@@ -233,7 +232,7 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
 
         sys.breakpointhook = set_trace
 
-    sys.argv = [argv0, *program]
+    sys.argv = [target.filename, *program]
     module = types.ModuleType("__main__")
     module.__dict__.update(target.namespace)
     # The program's __main__ stays in place when its body ends: atexit handlers, threads
@@ -299,32 +298,22 @@ def pause(pid: int) -> int:
     return 0
 
 
-def _add_break(table: BreakpointTable, text: str, main_file: str) -> str | None:
-    """Add the breakpoint ``text`` describes; return an error message or None."""
-    spec = parse_break_spec(text)
-    if isinstance(spec, str):
-        return spec
-    location, thread, condition = spec
+def _add_break(table: BreakpointTable, text: str, main_file: str) -> None:
+    """Add the breakpoint ``text`` describes; LocationError says why it cannot be set."""
+    location, thread, condition = parse_break_spec(text)
     if thread is not None:
-        return "'thread N' needs a running program: set it at the prompt"
-    line = resolve_line(
-        location, main_file, [os.path.dirname(main_file)], missing="no such file: {name}"
-    )
-    if isinstance(line, str):
-        return line
-    if line is not None:
-        table.add(line[0], line[1], condition=condition)
-        return None
-    resolved = find_qualified_function(location, main_file)
-    if resolved is not None:
-        filename, lineno, funcname = resolved
-        table.add(filename, lineno, condition=condition, funcname=funcname)
-        return None
-    # Not defined in the program's files yet (generated, or in a module not on sys.path):
-    # any function of that name, in any file.
-    print(
-        f"allstop: -b {text}: no 'def {location}' found; stopping in any function of that name",
-        file=sys.stderr,
-    )
-    table.add("", 0, condition=condition, funcname=location)
-    return None
+        raise LocationError("'thread N' needs a running program: set it at the prompt")
+    try:
+        place = resolve(
+            location, main_file, [os.path.dirname(main_file)], missing="no such file: {name}"
+        )
+    except FunctionNotFound:
+        # Not defined in the program's files yet (generated, or in a module not on sys.path):
+        # any function of that name, in any file.
+        print(
+            f"allstop: -b {text}: no 'def {location}' found; stopping in any function of that name",
+            file=sys.stderr,
+        )
+        table.add("", 0, condition=condition, funcname=location)
+        return
+    table.add(place.filename, place.line, condition=condition, funcname=place.funcname)

@@ -4,6 +4,8 @@ import sys
 import threading
 import time
 
+from allstop._frames import in_c_call, outward
+
 event = threading.Event()
 condition = threading.Condition()
 lock = threading.Lock()
@@ -37,12 +39,23 @@ def joining() -> None:
     threads[0].join()
 
 
+def waiting_in(target: object, thread: threading.Thread) -> bool:
+    """Whether ``thread`` stands at its wait: at a call out of Python (where allstop calls a
+    thread blocked), inside ``target``."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    return (
+        frame is not None
+        and in_c_call(frame)
+        and any(f.f_code is getattr(target, "__code__", None) for f in outward(frame))
+    )
+
+
 targets = [on_event, on_condition, holding, on_lock, sleeping, joining]
 threads = [threading.Thread(target=t, name=t.__name__, daemon=True) for t in targets]
 for thread in threads:
     thread.start()
-while not all(t.ident in sys._current_frames() for t in threads):
-    time.sleep(0.01)  # polling: nothing announces that a thread runs
-time.sleep(0.2)  # a little more, so that each reaches its wait: nothing announces that either
+for target, thread in zip(targets, threads, strict=True):
+    while not waiting_in(target, thread):
+        time.sleep(0.001)  # polling the thread's state: nothing announces that it waits
 breakpoint()
 print("done")

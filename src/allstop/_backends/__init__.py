@@ -11,87 +11,13 @@ frozen, blocked threads that must park when they return.  It never decides anyth
 
 from __future__ import annotations
 
-import abc
 import os
 import sys
 from collections.abc import Callable
-from types import FrameType
-from typing import ClassVar, Protocol
 
-from .._breakpoints import BreakpointTable
-from .._stops import StepRequest, World
+from .base import Backend, Host
 
-
-class Host(Protocol):
-    """What a backend may read of the engine, and the engine's hot-path entries it calls.
-    The engine is the only implementation; tests may give a backend another."""
-
-    world: World
-    runner: int | None
-    """The one thread that may run while the world is frozen (a step, scheduler-locking on)."""
-    steps: dict[int, StepRequest]
-    """The step each stepping thread waits for, by thread ident."""
-    breakpoints: BreakpointTable
-    exempt: set[int]
-    """The debugger's own threads: never parked, never traced."""
-
-    def own_threads(self) -> set[int]:
-        """The debugger's threads and the peer debugger's, now."""
-        ...
-
-    def checkpoint(self, frame: FrameType) -> None: ...
-
-    def on_line(self, frame: FrameType) -> None: ...
-
-    def on_call(self, frame: FrameType) -> None: ...
-
-    def on_return(self, frame: FrameType, value: object) -> None: ...
-
-
-class Backend(abc.ABC):
-    """One interpreter mechanism.  Every method is called with the engine lock released."""
-
-    name: ClassVar[str]
-
-    def __init__(self, engine: Host) -> None:
-        self.engine = engine
-
-    @abc.abstractmethod
-    def start(self) -> None:
-        """Hook into the interpreter; no cost until something needs events."""
-
-    @abc.abstractmethod
-    def shutdown(self) -> None:
-        """Remove every hook (``detach``)."""
-
-    @abc.abstractmethod
-    def breakpoints_changed(self) -> None:
-        """The breakpoint table changed: watch the code that holds breakpoints now."""
-
-    @abc.abstractmethod
-    def begin_freeze(self) -> None:
-        """Make every other thread reach ``engine.checkpoint`` as soon as it runs Python."""
-
-    @abc.abstractmethod
-    def settle(self, blocked: dict[int, FrameType]) -> None:
-        """The runnable threads are parked: keep checkpoints only where the ``blocked``
-        threads (ident -> innermost frame) and new threads will come back to Python."""
-
-    @abc.abstractmethod
-    def thaw(self) -> None:
-        """The world resumes: drop what freezing added (called before threads are woken)."""
-
-    @abc.abstractmethod
-    def arm_step(self, ident: int, frame: FrameType) -> None:
-        """Deliver the events ``engine.steps[ident]`` needs to thread ``ident``, whose
-        innermost frame is ``frame``.  Called by that thread, or while it cannot run."""
-
-    @abc.abstractmethod
-    def step_done(self) -> None:
-        """The calling thread's step ended (it stopped, or the step was dropped)."""
-
-    def unparked(self, frame: FrameType) -> None:  # noqa: B027 - optional hook
-        """The calling thread leaves its park (in ``frame``)."""
+__all__ = ["Backend", "Host", "backend_class", "default_name"]
 
 
 def default_name() -> str:

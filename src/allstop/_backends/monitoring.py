@@ -37,7 +37,7 @@ from typing import Any
 
 from .._frames import outward
 from .._stops import World
-from . import Backend, Host
+from .base import Backend, Host
 
 _M: Any = getattr(sys, "monitoring", None)
 _E: Any = getattr(_M, "events", None)

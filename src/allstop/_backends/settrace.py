@@ -31,7 +31,8 @@ from typing import Any
 
 from .._frames import outward
 from .._stops import World
-from . import Backend, Host, _ctrace
+from . import _ctrace
+from .base import Backend, Host
 
 
 class SettraceBackend(Backend):

@@ -12,6 +12,10 @@ from __future__ import annotations
 import errno
 import os
 import select
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..session import SessionView
 
 
 class LineIO:
@@ -23,7 +27,7 @@ class LineIO:
         self._buffer = b""
         self._eof = False
 
-    def enter(self, session: object) -> None:
+    def enter(self, session: SessionView) -> None:
         return None
 
     def leave(self) -> None:

@@ -19,17 +19,16 @@ alternate screen left) before the world resumes.
 
 from __future__ import annotations
 
+import asyncio
 import linecache
 import os
-import re
 import threading
 from _queue import SimpleQueue
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import Input, create_input
@@ -37,14 +36,16 @@ from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
 from ..line import LineIO
+from .completer import SessionCompleter
 from .keys import load_bindings
 from .layout import Panes
 from .state import TuiState
 from .style import make_style
 
 if TYPE_CHECKING:
-    from ..._session import Session
+    from ...session import SessionView
 
+T = TypeVar("T")
 OUTPUT_LINES = 5000
 Request = str | Callable[[], None] | None
 
@@ -64,7 +65,7 @@ class Tui:
         """Kept across stops, for the whole process."""
         self.command_buffer = Buffer(
             history=self.history,
-            completer=SessionCompleter(self),
+            completer=SessionCompleter(self.ask_session),
             complete_while_typing=False,
             multiline=False,
             accept_handler=self._accept,
@@ -104,7 +105,7 @@ class Tui:
         """Line mode on the terminal, if the application failed."""
 
     # -- SessionIO -------------------------------------------------------------------------
-    def enter(self, session: Session) -> None:
+    def enter(self, session: SessionView) -> None:
         self.state.session = session
         self.state.sync()
         self._refresh_rows()
@@ -245,6 +246,22 @@ class Tui:
             )
             self.state.var_cursor = min(self.state.var_cursor, max(len(self.state.rows) - 1, 0))
 
+    def ask_session(self, fn: Callable[[SessionView], T]) -> asyncio.Future[T]:
+        """``fn(session)`` run on the session's thread (where the program's frames are read,
+        through the evaluation guard); its result, on the UI's loop."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def job() -> None:
+            session = self.state.session
+            if session is None:
+                return
+            result = fn(session)
+            loop.call_soon_threadsafe(_settle, future, result)
+
+        self._requests.put(job)
+        return future
+
     def _request_rows(self) -> None:
         def job() -> None:
             self._refresh_rows()
@@ -329,64 +346,6 @@ def _terminal_fd() -> int:
     return os.open("/dev/tty", os.O_RDWR)
 
 
-class SessionCompleter(Completer):
-    """Completes command names, the names visible in the current frame, and attributes after
-    a dot (found without running the program's code: no ``__getattr__``, no properties)."""
-
-    def __init__(self, tui: Tui) -> None:
-        self.tui = tui
-
-    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
-        session = self.tui.state.session
-        if session is None:
-            return
-        text = document.text_before_cursor
-        word = document.get_word_before_cursor(pattern=_WORD)
-        if " " not in text.lstrip() and not text.startswith("!"):
-            for name in session.command_names():
-                if name.startswith(word):
-                    yield Completion(name, -len(word))
-            return
-        head, dot, tail = word.rpartition(".")
-        if dot:
-            for name in _attributes(session, head):
-                if name.startswith(tail) and (tail.startswith("_") or not name.startswith("_")):
-                    yield Completion(name, -len(tail))
-            return
-        for name in sorted(_visible_names(session)):
-            if name.startswith(word):
-                yield Completion(name, -len(word))
-
-
-_WORD = re.compile(r"[\w.]+")
-
-
-def _visible_names(session: Session) -> set[str]:
-    import builtins
-
-    frame = session.curframe
-    if frame is None:
-        return set()
-    return set(frame.f_locals) | set(frame.f_globals) | set(dir(builtins))
-
-
-def _attributes(session: Session, dotted: str) -> list[str]:
-    import inspect
-
-    frame = session.curframe
-    if frame is None:
-        return []
-    first, *rest = dotted.split(".")
-    namespaces: list[Any] = [frame.f_locals, frame.f_globals, vars(__import__("builtins"))]
-    for ns in namespaces:
-        if first in ns:
-            value = ns[first]
-            break
-    else:
-        return []
-    try:
-        for name in rest:
-            value = inspect.getattr_static(value, name)
-        return sorted(object.__dir__(value))
-    except (AttributeError, TypeError):
-        return []
+def _settle(future: asyncio.Future[T], result: T) -> None:
+    if not future.done():
+        future.set_result(result)

@@ -40,7 +40,7 @@ from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.widgets import Frame
 from pygments.lexers.python import PythonLexer
 
-from ..._format import short_path, state_text
+from ..._format import NO_FRAMES, short_path, state_text
 from ..._model import FrameView
 from ..._snapshot import exception_line
 from .state import TuiState
@@ -202,7 +202,7 @@ class Panes:
                 self._frame_row,
                 lambda: state.stack_cursor,
                 on_frame,
-                "<no Python frames>",
+                NO_FRAMES,
             ),
             wrap_lines=False,
         )

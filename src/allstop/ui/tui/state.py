@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..._model import VariableRow
-    from ..._session import Session
+    from ...session import SessionView
 
 
 @dataclass
 class TuiState:
-    session: Session | None = None
+    session: SessionView | None = None
     prompt: str = "(allstop) "
     thread_cursor: int = 0
     stack_cursor: int = 0

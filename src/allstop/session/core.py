@@ -1,0 +1,619 @@
+"""The session's core: the stop being shown, the current thread and frame, and the command loop.
+
+Design note
+-----------
+The engine hands the session a ``StopEvent`` in the presenter's thread (inside the interpreter
+hook, where no events arrive) with every other thread frozen.  The core keeps the state every
+command shares (the stop, the threads as last read, the current thread and frame), runs command
+lines until one of them resumes, and returns that ``Resume`` to the engine.
+
+Commands live in command groups (``stack``, ``threads``, ``running``...), one module each: a
+group is a class whose ``do_<name>`` methods are commands, with pdb's names; a command's
+docstring is its ``help`` text, the lines before its first blank line its usage.  Its aliases
+and whether it resumes are declared beside it with ``@command``, and nowhere else.  A command
+that cannot do what it is asked raises ``CommandError`` (``UsageError`` for a malformed
+argument); the loop prints it once, as ``*** message``, and the session goes on.
+
+Nothing here may block on a lock a frozen thread holds: output goes through the front end's own
+file descriptor, user code runs through the ``Evaluator`` guard, and every module the commands
+use is imported when the session is built (before any freeze).  An exception that escapes a
+command is an allstop bug: the engine prints it through ``on_internal_error`` and resumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from .. import _format, _snapshot, _variables
+from .._breakpoints import Breakpoint, BreakpointTable, canonic
+from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
+from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
+from .._stops import Peer, Resume
+from .io import SessionIO
+
+if TYPE_CHECKING:
+    from .._engine import ThreadRegistry
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+NO_FRAME = "this thread has no Python frame"
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+class CommandError(Exception):
+    """A command cannot do what it was asked: the loop prints ``*** message`` and goes on."""
+
+
+class UsageError(CommandError):
+    """A command was given a malformed argument: the loop prints the message, if any, then
+    the command's usage (the first lines of its docstring)."""
+
+    usage = ""
+
+
+class SessionEngine(_snapshot.Records, Protocol):
+    """What the session uses of the engine."""
+
+    breakpoints: BreakpointTable
+    peer: Peer | None
+
+    @property
+    def registry(self) -> ThreadRegistry: ...
+
+    def breakpoints_changed(self) -> None: ...
+
+    def spawn_exempt(self, fn: Callable[[], None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What ``@command`` declares of a command."""
+
+    aliases: tuple[str, ...] = ()
+    resumes: bool = False
+
+
+def command(*aliases: str, resumes: bool = False, **doc_values: str) -> Callable[[F], F]:
+    """Declare a ``do_<name>`` method's aliases and whether it may resume the world (it
+    returns a ``Resume`` then).  ``doc_values`` fill ``{name}`` fields of its docstring (help
+    text built from the things it describes, such as the thread states)."""
+
+    def declare(fn: F) -> F:
+        fn.__allstop_command__ = Spec(aliases, resumes)  # type: ignore[attr-defined]
+        if doc_values and fn.__doc__:
+            fn.__doc__ = fn.__doc__.format(**doc_values)
+        return fn
+
+    return declare
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command, as the loop finds it."""
+
+    name: str
+    run: Callable[[str], Resume | None]
+    spec: Spec
+
+    @property
+    def help(self) -> str:
+        return inspect.cleandoc(self.run.__doc__ or "")
+
+    @property
+    def usage(self) -> str:
+        """The lines of the help before its first blank line, pdb's way."""
+        lines = self.help.split("\n\n", 1)[0].splitlines()
+        return "\n       ".join(line.strip() for line in lines)
+
+
+class Commands:
+    """A group of commands: ``do_<name>`` methods working on the session core.  Hooks let a
+    group keep state across stops (the displays, say)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def stop_begins(self) -> None:
+        """A stop begins: the threads have been read."""
+
+    def location_shown(self) -> None:
+        """The stop's location has been printed (unless breakpoint commands ran)."""
+
+    def status(self) -> str:
+        """A note for the front end's status line ('' for none)."""
+        return ""
+
+
+class Session:
+    """One debugging session (one per process), driven through a ``SessionIO``."""
+
+    prompt = "(allstop) "
+
+    def __init__(
+        self, engine: SessionEngine, io: SessionIO, groups: Iterable[type[Commands]]
+    ) -> None:
+        self.engine = engine
+        self.io = io
+        self.evaluator = Evaluator(engine.spawn_exempt)
+        self.scheduler_locking = True
+        self.lastcmd = ""
+        self.cmdqueue: list[str] = []
+        self.stop: StopEvent | None = None
+        self.threads: list[ThreadView] = []
+        self.current = 0
+        """The ident of the current thread."""
+        self.frame_index: dict[int, int] = {}
+        """The current frame of each thread the user moved in (0: the innermost)."""
+        self.list_lineno: int | None = None
+        """Where the next ``list`` goes on (None: around the current line)."""
+        self.exception_index = -1
+        """The exception of the chain shown at a post-mortem (see ``exceptions``)."""
+        self.quit_raises = False
+        """quit resumes and raises ``Quit`` in the stopped thread instead of ending the
+        process (set by ``Debugger``, the pdb-compatible face used by pytest)."""
+        self.aliases: dict[str, str] = {}
+        """The user's aliases (``alias``)."""
+        self.exit_process: Callable[[int], None] = os._exit
+        """Ends the process (``quit``); in-process tests replace it."""
+        self._resume: Resume | None = None
+        self.groups = [group(self) for group in groups]
+        self.commands: dict[str, Command] = {}
+        self.builtin_aliases: dict[str, str] = {}
+        for group in self.groups:
+            for attribute, method in inspect.getmembers(group, inspect.ismethod):
+                if attribute.startswith("do_"):
+                    self._register(attribute[3:].replace("_", "-"), method)
+
+    def _register(self, name: str, method: Callable[[str], Resume | None]) -> None:
+        spec = getattr(method, "__allstop_command__", Spec())
+        if name in self.commands:
+            raise RuntimeError(f"two commands named {name!r}")
+        self.commands[name] = Command(name, method, spec)
+        for alias in spec.aliases:
+            self.builtin_aliases[alias] = name
+
+    def spawn(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on a thread of the debugger's own, never frozen (a front end's)."""
+        self.engine.spawn_exempt(fn)
+
+    # -- the I/O seam ----------------------------------------------------------------------
+    def message(self, text: str) -> None:
+        self.io.message(text)
+
+    def error(self, text: str) -> None:
+        self.io.error("*** " + text)
+
+    def read_line(self, prompt: str) -> str | None:
+        """A line from the front end (None at the end of input)."""
+        return self.io.read_command(prompt)
+
+    # -- stops -----------------------------------------------------------------------------
+    def on_stop(self, stop: StopEvent) -> Resume:
+        """Show ``stop`` and run commands until one resumes; return how to resume."""
+        self.stop = stop
+        self.current = stop.ident
+        self.frame_index = {}
+        self.list_lineno = None
+        self._resume = None
+        self.exception_index = len(exception_chain(stop.exception)) - 1
+        self.refresh()
+        for group in self.groups:
+            group.stop_begins()
+        self.io.enter(self)
+        try:
+            bp = self.engine.breakpoints.get(stop.breakpoint) if stop.breakpoint else None
+            self._announce(stop, bp)
+            if bp is not None and bp.commands:
+                self._run_bp_commands(bp)
+            else:
+                self.print_location()
+                for group in self.groups:
+                    group.location_shown()
+            while (resume := self.resumed()) is None:
+                line = self.cmdqueue.pop(0) if self.cmdqueue else self.read_line(self.prompt)
+                self.onecmd("EOF" if line is None else line)
+            return resume
+        finally:
+            self.io.leave()
+            for thread in self.threads:
+                if thread.state.counting.finished:
+                    self.engine.registry.forget(thread.ident)
+            self.stop = None
+
+    def on_internal_error(self, exc: BaseException) -> None:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        self.io.error("".join(lines).rstrip())
+        self.io.error("*** internal error in allstop: the program goes on running")
+
+    def stop_reason(self) -> str:
+        """Why the world is stopped: ``breakpoint 1``, ``step``, ``breakpoint()``..."""
+        stop = self.stop
+        if stop is None:
+            return ""
+        if stop.breakpoint == 0:
+            return "the start of the program"
+        return {
+            StopReason.BREAKPOINT: f"breakpoint {stop.breakpoint}",
+            StopReason.STEP: "step",
+            StopReason.TRACE: "breakpoint()",
+            StopReason.CALL: "call",
+            StopReason.RETURN: "return",
+            StopReason.PAUSE: "pause",
+            StopReason.EXCEPTION: "crash" if stop.crashed else "exception",
+        }[stop.reason]
+
+    def others(self) -> tuple[int, int]:
+        """(frozen, blocked in C): the other threads of the stop being shown."""
+        ident = self.stop.ident if self.stop else None
+        others = [t.state.counting for t in self.threads if t.ident != ident]
+        return sum(c.frozen for c in others), sum(c.blocked for c in others)
+
+    def editor_status(self) -> str:
+        """Where an editor stands (see ``listen``): '' when no server was started."""
+        return " ".join(filter(None, (group.status() for group in self.groups)))
+
+    def stop_summary(self) -> str:
+        """One line on the stop being shown: the thread, why, and the state of the others."""
+        stop = self.stop
+        if stop is None:
+            return ""
+        thread = self.thread_view(stop.ident)
+        title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
+        frozen, blocked = self.others()
+        plural = "" if frozen == 1 else "s"
+        why = f"stopped at {self.stop_reason()}"
+        if stop.exception is not None:
+            what = _snapshot.exception_line(stop.exception)
+            why = f"crashed: {what}" if stop.crashed else f"post-mortem: {what}"
+        summary = f"{title} {why}; {frozen} other thread{plural} frozen"
+        if blocked:
+            summary += f", {blocked} blocked in C"
+        return summary
+
+    def _announce(self, stop: StopEvent, bp: Breakpoint | None) -> None:
+        self.message(self.stop_summary())
+        pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
+        if pending:
+            numbers = ", ".join(str(t.number) for t in pending)
+            self.message(f"also stopped, shown after you continue: thread {numbers}")
+        if stop.breakpoint and bp is None and stop.reason is StopReason.BREAKPOINT:
+            self.message(f"Deleted temporary breakpoint {stop.breakpoint}")
+        if stop.exception is not None:
+            for line in _format.exception_lines(stop.exception):
+                self.message(line)
+            if stop.crashed:
+                self.message(
+                    "post-mortem: 'continue' lets the thread finish dying and the others go on"
+                )
+        if stop.reason is StopReason.CALL:
+            self.message("--Call--")
+        elif stop.reason is StopReason.RETURN:
+            self.message("--Return--")
+
+    def _run_bp_commands(self, bp: Breakpoint) -> None:
+        silent = False
+        for line in list(bp.commands):
+            if line.strip() == "silent":
+                silent = True
+                continue
+            self.onecmd(line)
+            if self._resume is not None:
+                break
+        if not silent and self._resume is None:
+            self.print_location()
+
+    def refresh(self) -> None:
+        """Read every thread's state again (threads may have parked or started meanwhile)."""
+        stop = self.stop
+        assert stop is not None
+        self.threads = _snapshot.take(self.engine, stop)
+        chain = self.exception_chain()
+        if chain and self.exception_index != len(chain) - 1:
+            # 'exceptions N' shows another exception of the chain in the stopped thread.
+            frames = _snapshot.traceback_views(chain[self.exception_index])
+            self.threads = [
+                dataclasses.replace(t, frames=frames) if t.ident == stop.ident else t
+                for t in self.threads
+            ]
+
+    def exception_chain(self) -> list[BaseException]:
+        """The post-mortem exception and those it was raised from or while handling, the
+        first cause first (pdb's ``exceptions``)."""
+        return exception_chain(self.stop.exception if self.stop is not None else None)
+
+    def post_mortem_here(self) -> bool:
+        """Whether the current thread is the one stopped at a post-mortem (its frames have
+        finished)."""
+        stop = self.stop
+        return stop is not None and stop.post_mortem and self.current == stop.ident
+
+    # -- current thread and frame ----------------------------------------------------------
+    def thread_view(self, ident: int | None = None) -> ThreadView | None:
+        ident = self.current if ident is None else ident
+        for thread in self.threads:
+            if thread.ident == ident:
+                return thread
+        return None
+
+    def thread_by_number(self, text: str) -> ThreadView:
+        """The thread numbered ``text``; CommandError if there is none."""
+        try:
+            number = int(text)
+        except ValueError:
+            raise CommandError(f"Invalid thread number: {text!r}") from None
+        for thread in self.threads:
+            if thread.number == number:
+                return thread
+        raise CommandError(f"Unknown thread {number}")
+
+    @property
+    def frames(self) -> tuple[FrameView, ...]:
+        thread = self.thread_view()
+        return thread.frames if thread else ()
+
+    @property
+    def index(self) -> int:
+        frames = self.frames
+        return min(self.frame_index.get(self.current, 0), max(len(frames) - 1, 0))
+
+    @property
+    def curframe(self) -> FrameType | None:
+        frames = self.frames
+        return frames[self.index].frame if frames else None
+
+    def frame(self) -> FrameType:
+        """The current frame; CommandError when the current thread has no Python frame."""
+        frame = self.curframe
+        if frame is None:
+            raise CommandError(NO_FRAME)
+        return frame
+
+    def select_frame(self, index: int) -> None:
+        """Make frame ``index`` of the current thread current, and show where it is."""
+        self.frame_index[self.current] = index
+        self.list_lineno = None
+        self.print_location()
+
+    def return_repr(self, innermost_only: bool = True) -> str | None:
+        """The repr of the value being returned at a ``--Return--`` stop, when the current
+        thread is the stopped one (and, with ``innermost_only``, its innermost frame is
+        current)."""
+        stop = self.stop
+        if stop is None or stop.reason is not StopReason.RETURN or self.current != stop.ident:
+            return None
+        if innermost_only and self.curframe is not stop.frame:
+            return None
+        return self.repr(stop.return_value, 200)
+
+    def print_location(self) -> None:
+        frames = self.frames
+        if not frames:
+            self.message(_format.NO_FRAMES)
+            return
+        for line in _format.location(frames[self.index], self.return_repr()):
+            self.message(line)
+
+    def breakpoint_lines(self, filename: str) -> frozenset[int]:
+        """The lines of ``filename`` that hold a breakpoint (for front ends and ``list``)."""
+        return self.engine.breakpoints.lines_in_file(canonic(filename))
+
+    # -- running commands ------------------------------------------------------------------
+    def onecmd(self, line: str) -> None:
+        """Run one command line (pdb's rules: empty repeats, ``;;`` separates, aliases).
+        Errors are printed once; Ctrl-C interrupts the command, never the program."""
+        try:
+            self._onecmd(line)
+        except UsageError as exc:
+            if str(exc):
+                self.error(str(exc))
+                self.message(f"Usage: {exc.usage}")
+            else:
+                self.error(f"Usage: {exc.usage}")
+        except CommandError as exc:
+            self.error(str(exc))
+        except KeyboardInterrupt:
+            self.message("--KeyboardInterrupt--")
+
+    def _onecmd(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            line = self.lastcmd
+            if not line:
+                return
+        elif line != "EOF":
+            self.lastcmd = line
+        if line.startswith("#"):
+            return
+        if line.startswith("!"):
+            self.run_statement(line[1:])
+            return
+        line = self.expand_alias(line)
+        if not line.startswith("alias") and ";;" in line:
+            line, rest = line.split(";;", 1)
+            self.cmdqueue.insert(0, rest.lstrip())
+            line = line.rstrip()
+        name, arg = split_command(line)
+        found = self.command(name)
+        if found is None:
+            self.run_statement(line)
+            return
+        try:
+            resume = found.run(arg)
+        except UsageError as exc:
+            exc.usage = found.usage
+            raise
+        if resume is not None:
+            self._resume = resume
+
+    def command(self, name: str) -> Command | None:
+        """The command ``name`` (or one of its aliases) names."""
+        if not name:
+            return None
+        return self.commands.get(self.builtin_aliases.get(name, name))
+
+    def resumes(self, line: str) -> str | None:
+        """The name of the command ``line`` runs, if that command may resume the world."""
+        try:
+            name, _ = split_command(self.expand_alias(line.strip()))
+        except CommandError:
+            return None
+        found = self.command(name)
+        return name if found is not None and found.spec.resumes else None
+
+    def expand_alias(self, line: str) -> str:
+        """``line`` with the user's aliases replaced (pdb's rules: ``%1``..., ``%*``)."""
+        args = line.split()
+        seen: set[str] = set()
+        while args and args[0] in self.aliases and args[0] not in seen:
+            seen.add(args[0])
+            line = self.aliases[args[0]]
+            for index in range(1, 10):
+                marker = f"%{index}"
+                if marker in line:
+                    if index >= len(args):
+                        raise CommandError(f"Not enough arguments for alias '{args[0]}'")
+                    line = line.replace(marker, args[index])
+            line = line.replace("%*", " ".join(args[1:]))
+            args = line.split()
+        return line
+
+    def command_names(self, aliases: bool = True) -> list[str]:
+        """Every command name (with pdb's and the user's aliases, unless ``aliases`` is
+        false)."""
+        names = {name for name in self.commands if name != "EOF"}
+        if aliases:
+            names |= set(self.builtin_aliases) | set(self.aliases)
+        return sorted(names)
+
+    def resumed(self) -> Resume | None:
+        """How the world resumes, once a command has said so."""
+        return self._resume
+
+    # -- evaluation ------------------------------------------------------------------------
+    def run_statement(self, line: str) -> None:
+        """A line that is no command: a Python expression or statement in the current frame."""
+        frame = self.frame()
+        source = line.strip()
+        try:
+            try:
+                compile(source, "<stdin>", "eval")
+            except SyntaxError:
+                compiled = compile(source + "\n", "<stdin>", "exec")
+                with self.redirected_output():
+                    self.run(lambda: execute(compiled, frame))
+                return
+            value = self.run(lambda: evaluate(source, frame))
+            if value is not None:
+                self.message(self.repr(value))
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
+
+    def run(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on the evaluation thread (see ``_evaluate``)."""
+        return self.evaluator.run(fn)
+
+    def repr(self, value: object, limit: int = _format.REPR_LIMIT) -> str:
+        """``safe_repr`` on the evaluation thread: a repr may wait on a frozen thread too."""
+        try:
+            return self.run(lambda: _format.safe_repr(value, limit))
+        except EvaluationAbandoned as exc:
+            return f"<repr abandoned: {exc}>"
+
+    def value_of(self, expression: str) -> Any:
+        """``expression`` evaluated in the current frame; what it raises is a CommandError."""
+        frame = self.frame()
+        try:
+            return self.run(lambda: evaluate(expression, frame))
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
+
+    def in_current_frame(self, fn: Callable[[FrameType], T]) -> T | None:
+        frame = self.curframe
+        if frame is None:
+            return None
+        try:
+            return self.run(lambda: fn(frame))
+        except Exception:
+            return None
+
+    def variable_rows(
+        self, scope: str = "locals", expanded: frozenset[tuple[object, ...]] = frozenset()
+    ) -> list[VariableRow]:
+        """The rows of a variables view of the current frame (``scope`` ``locals`` or
+        ``globals``), with the paths in ``expanded`` opened.  Values are read and repr'd on
+        the evaluation thread, so a hostile repr cannot hang the front end either."""
+        frame = self.curframe
+        if frame is None:
+            return []
+        try:
+            return self.run(lambda: _variables.rows(frame, scope, expanded))
+        except EvaluationAbandoned as exc:
+            return [VariableRow((), 0, "<variables>", str(exc), False)]
+
+    @contextmanager
+    def redirected_output(self) -> Iterator[None]:
+        """Send what user statements print to the session, as pdb does."""
+        writer = _SessionWriter(self.message)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = writer
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+            writer.flush()
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """(command word, argument) of a command line."""
+    match = _IDENT.match(line)
+    if match is None:
+        return "", line
+    return match.group(), line[match.end() :].strip()
+
+
+def exception_text(exc: BaseException) -> str:
+    """``NameError: name 'x' is not defined``: the last line Python prints for ``exc``."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def exception_chain(exception: BaseException | None) -> list[BaseException]:
+    """``exception`` and those it was raised from or while handling, the first cause first."""
+    return _format.chain(exception)[::-1]
+
+
+class _SessionWriter:
+    """A text file that sends whole lines to the session."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self._sink = sink
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._sink(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._sink(self._partial)
+            self._partial = ""
+
+    def isatty(self) -> bool:
+        return False

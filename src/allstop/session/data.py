@@ -1,0 +1,230 @@
+"""Data commands: ``p``, ``pp``, ``args``, ``retval``, ``whatis``, ``display``, ``undisplay``,
+``interact``.
+
+Every value is computed and repr'd on the evaluation thread, through the session, so that a
+``__repr__`` that waits on a frozen thread cannot hang the prompt, and every repr is bounded
+(``_format.safe_repr``).  Displays are kept per frame object and forgotten when no thread runs
+that frame any more (frames take no weak references).
+"""
+
+from __future__ import annotations
+
+import code as code_module
+import inspect
+import pprint
+from contextlib import suppress
+from types import CodeType, FrameType
+from typing import Any
+
+from .. import _format
+from .._evaluate import EvaluationAbandoned
+from .core import CommandError, Commands, Session, UsageError, command
+
+
+class DataCommands(Commands):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.displaying: dict[FrameType, dict[str, object]] = {}
+
+    def do_p(self, arg: str) -> None:
+        """p expression
+
+        Print the value of the expression, evaluated in the current frame."""
+        if not arg:
+            raise UsageError
+        session = self.session
+        session.message(session.repr(session.value_of(arg)))
+
+    def do_pp(self, arg: str) -> None:
+        """pp expression
+
+        Pretty-print the value of the expression."""
+        if not arg:
+            raise UsageError
+        session = self.session
+        value = session.value_of(arg)
+        try:
+            text = session.run(lambda: pprint.pformat(value))
+        except Exception:
+            text = session.repr(value)
+        session.message(_format.truncate(text, _format.REPR_LIMIT * 4))
+
+    @command("a")
+    def do_args(self, arg: str) -> None:
+        """a(rgs)
+
+        Print the arguments of the current function and their current values."""
+        session = self.session
+        frame = session.frame()
+        code = frame.f_code
+        count = code.co_argcount + code.co_kwonlyargcount
+        count += bool(code.co_flags & inspect.CO_VARARGS)
+        count += bool(code.co_flags & inspect.CO_VARKEYWORDS)
+        ns = frame.f_locals
+        for name in code.co_varnames[:count]:
+            if name in ns:
+                session.message(f"{name} = {session.repr(ns[name])}")
+            else:
+                session.message(f"{name} = *** undefined ***")
+
+    @command("rv")
+    def do_retval(self, arg: str) -> None:
+        """retval | rv
+
+        Print the value the current function is returning (at a --Return-- stop)."""
+        session = self.session
+        stop = session.stop
+        if stop is None or session.return_repr() is None:
+            raise CommandError("Not yet returned!")
+        session.message(session.repr(stop.return_value))
+
+    def do_whatis(self, arg: str) -> None:
+        """whatis expression
+
+        Print the type of the value of the expression."""
+        value = self.session.value_of(arg)
+        func = getattr(value, "__func__", None)
+        code = getattr(func, "__code__", None)
+        if isinstance(code, CodeType):
+            self.session.message(f"Method {code.co_name}")
+            return
+        code = getattr(value, "__code__", None)
+        if isinstance(code, CodeType):
+            self.session.message(f"Function {code.co_name}")
+            return
+        if type(value) is type:
+            self.session.message(f"Class {value.__module__}.{value.__qualname__}")
+            return
+        self.session.message(str(type(value)))
+
+    # -- displays --------------------------------------------------------------------------
+    def do_display(self, arg: str) -> None:
+        """display [expression]
+
+        Display the value of the expression if it changed, each time execution stops in the
+        current frame.  Without expression, list the displays of the current frame."""
+        session = self.session
+        frame = session.frame()
+        if not arg:
+            shown = self.displaying.get(frame, {})
+            if not shown:
+                session.message("No expression is being displayed")
+                return
+            session.message("Currently displaying:")
+            for expression, value in shown.items():
+                session.message(f"{expression}: {session.repr(value)}")
+            return
+        try:
+            compile(arg, "<stdin>", "eval")
+        except SyntaxError as exc:
+            raise CommandError(f"Unable to display {arg}: {exc!r}") from None
+        value = self._value_or_raised(arg)
+        self.displaying.setdefault(frame, {})[arg] = value
+        session.message(f"display {arg}: {session.repr(value)}")
+
+    def do_undisplay(self, arg: str) -> None:
+        """undisplay [expression]
+
+        Stop displaying the expression in the current frame; without expression, clear all
+        displays of the current frame."""
+        frame = self.session.frame()
+        if not arg:
+            self.displaying.pop(frame, None)
+            return
+        try:
+            del self.displaying.get(frame, {})[arg]
+        except KeyError:
+            raise CommandError(f"not displaying {arg}") from None
+
+    def _value_or_raised(self, expression: str) -> object:
+        try:
+            return self.session.value_of(expression)
+        except CommandError as exc:
+            return _Raised(str(exc))
+
+    def stop_begins(self) -> None:
+        """Drop displays of frames that no thread runs any more."""
+        live = {view.frame for thread in self.session.threads for view in thread.frames}
+        for frame in [f for f in self.displaying if f not in live]:
+            del self.displaying[frame]
+
+    def location_shown(self) -> None:
+        """Show the displays of the current frame whose value changed."""
+        session = self.session
+        frame = session.curframe
+        shown = self.displaying.get(frame) if frame is not None else None
+        if not shown:
+            return
+        for expression, old in list(shown.items()):
+            new = self._value_or_raised(expression)
+            if new is not old and _differ(new, old):
+                shown[expression] = new
+                session.message(
+                    f"display {expression}: {session.repr(new)}  [old: {session.repr(old)}]"
+                )
+
+    def do_interact(self, arg: str) -> None:
+        """interact
+
+        Start an interactive interpreter whose global namespace contains the current frame's
+        globals and locals.  End it with an end-of-file (Ctrl-D) or exit()."""
+        session = self.session
+        frame = session.frame()
+        console = _Console(session, {**frame.f_globals, **frame.f_locals})
+        session.message("*interactive*")
+        with suppress(SystemExit):  # exit() leaves the console, not the program
+            console.interact(banner="", exitmsg="")
+        session.message("now exiting InteractiveConsole...")
+
+
+class _Raised:
+    """A display whose expression raised: shown as pdb shows it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"** raised {self.text} **"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Raised) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _differ(new: object, old: object) -> bool:
+    try:
+        return bool(new != old)
+    except Exception:
+        return True
+
+
+class _Console(code_module.InteractiveConsole):
+    """``interact``: reads through the session, runs code through its evaluator."""
+
+    def __init__(self, session: Session, ns: dict[str, Any]) -> None:
+        super().__init__(ns)
+        self.session = session
+
+    def raw_input(self, prompt: str = "") -> str:
+        line = self.session.read_line(prompt)
+        if line is None:
+            raise EOFError
+        return line
+
+    def write(self, data: str) -> None:
+        for line in data.rstrip("\n").split("\n"):
+            self.session.message(line)
+
+    def runcode(self, code: CodeType) -> None:
+        ns = self.locals
+        try:
+            with self.session.redirected_output():
+                self.session.run(lambda: exec(code, ns))
+        except EvaluationAbandoned as exc:
+            self.session.error(str(exc))
+        except SystemExit:
+            raise
+        except BaseException:
+            self.showtraceback()

@@ -1,0 +1,108 @@
+"""The two seams of the session: what a front end gives it, and what a front end may read.
+
+Design note: a front end (line mode, the full-screen UI, a future remote one) is a ``SessionIO``:
+somewhere to write messages and errors, somewhere to read command lines from (as CPython 3.14's
+remote pdb reuses ``Pdb`` by overriding only that seam).  While a stop is shown it may read the
+session through ``SessionView`` and nothing else; it never touches the engine, the frames of the
+program (except through ``in_current_frame``, which runs on the session's evaluation thread) or
+the commands' internals.  Everything a front end does to the program is a command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Protocol, TypeVar
+
+from .._model import FrameView, StopEvent, ThreadView, VariableRow
+
+T = TypeVar("T")
+
+
+class SessionView(Protocol):
+    """Exactly what a front end may read of the session while a stop is shown.  It is read
+    on the front end's own thread: each member only reads state the session's thread writes
+    between two commands."""
+
+    @property
+    def stop(self) -> StopEvent | None:
+        """The stop being shown (None between stops)."""
+        ...
+
+    @property
+    def threads(self) -> Sequence[ThreadView]:
+        """Every thread, in thread-number order, as of the last command."""
+        ...
+
+    @property
+    def current(self) -> int:
+        """The ident of the current thread (``thread N`` changes it)."""
+        ...
+
+    @property
+    def frames(self) -> tuple[FrameView, ...]:
+        """The current thread's stack, innermost first."""
+        ...
+
+    @property
+    def index(self) -> int:
+        """The current frame's position in ``frames``."""
+        ...
+
+    def thread_view(self, ident: int | None = None) -> ThreadView | None:
+        """Thread ``ident`` (default: the current one), if it is listed."""
+        ...
+
+    def stop_reason(self) -> str:
+        """Why the world is stopped: ``breakpoint 1``, ``step``, ``breakpoint()``..."""
+        ...
+
+    def others(self) -> tuple[int, int]:
+        """(frozen, blocked in C): the other threads of the stop being shown."""
+        ...
+
+    def editor_status(self) -> str:
+        """Where an editor stands (see ``listen``): '' when no server was started."""
+        ...
+
+    def breakpoint_lines(self, filename: str) -> frozenset[int]:
+        """The lines of ``filename`` that hold a breakpoint."""
+        ...
+
+    def command_names(self) -> list[str]:
+        """Every command name and alias, sorted (for completion)."""
+        ...
+
+    def variable_rows(
+        self, scope: str = "locals", expanded: frozenset[tuple[object, ...]] = frozenset()
+    ) -> list[VariableRow]:
+        """The variables view of the current frame (see ``_variables``).  Called on the
+        session's thread."""
+        ...
+
+    def in_current_frame(self, fn: Callable[[FrameType], T]) -> T | None:
+        """``fn(frame)`` for the current frame, run on the evaluation thread (None when the
+        thread has no Python frame, or when it raised or was abandoned).  Called on the
+        session's thread."""
+        ...
+
+    def spawn(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on a thread of the debugger's own, never frozen."""
+        ...
+
+
+class SessionIO(Protocol):
+    """What a front end provides: somewhere to write, somewhere to read commands from."""
+
+    def message(self, text: str) -> None: ...
+
+    def error(self, text: str) -> None: ...
+
+    def read_command(self, prompt: str) -> str | None:
+        """One line without its newline, or None at end of input."""
+
+    def enter(self, session: SessionView) -> None:
+        """A stop begins: the front end may show the session's state until ``leave``."""
+
+    def leave(self) -> None:
+        """The stop ends (the world resumes next): give the terminal back."""

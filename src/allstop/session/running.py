@@ -1,0 +1,196 @@
+"""Commands that move the program: ``step``, ``next``, ``return``, ``until``, ``continue``,
+``jump``, ``detach``, ``quit``, and ``exceptions`` (which moves through a post-mortem's chain).
+
+A command that resumes returns a ``Resume`` for the engine (and is declared ``resumes=True``):
+stepping moves the current thread, alone unless ``set scheduler-locking off``.  ``quit`` ends
+the process at once, after giving the terminal back and flushing what the program wrote, unless
+that flush would wait on a frozen thread.
+"""
+
+from __future__ import annotations
+
+import _thread
+import sys
+from contextlib import suppress
+
+from .._model import StopReason
+from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
+from .core import CommandError, Commands, command
+
+
+class RunningCommands(Commands):
+    def _step(self, kind: StepKind, lineno: int = 0) -> Resume:
+        session = self.session
+        thread = session.thread_view()
+        frame = session.curframe
+        if session.post_mortem_here():
+            raise CommandError(
+                "post-mortem: these frames have finished; step another thread, or continue"
+            )
+        if thread is None or frame is None or not thread.state.counting.steppable:
+            raise CommandError("this thread cannot step: it has no Python frame")
+        if thread.state.counting.blocked:
+            session.message(
+                f"thread {thread.number} is blocked in a C call: the step starts when it "
+                "returns to Python"
+            )
+        step = StepRequest(kind, None if kind is StepKind.STEP else frame, lineno)
+        return Resume(
+            ResumeHow.STEP,
+            step,
+            thread=thread.ident,
+            scheduler_locking=session.scheduler_locking,
+        )
+
+    @command("s", resumes=True)
+    def do_step(self, arg: str) -> Resume:
+        """s(tep)
+
+        Run the current line of the current thread and stop at the first possible occasion
+        (in a function that is called, or on the next line).  Other threads stay frozen
+        unless 'set scheduler-locking off'."""
+        return self._step(StepKind.STEP)
+
+    @command("n", resumes=True)
+    def do_next(self, arg: str) -> Resume:
+        """n(ext)
+
+        Continue the current thread until the next line in the current frame is reached or
+        it returns.  Other threads stay frozen unless 'set scheduler-locking off'."""
+        return self._step(StepKind.NEXT)
+
+    @command("r", resumes=True)
+    def do_return(self, arg: str) -> Resume:
+        """r(eturn)
+
+        Continue the current thread until the current function returns."""
+        return self._step(StepKind.RETURN)
+
+    @command("unt", resumes=True)
+    def do_until(self, arg: str) -> Resume:
+        """unt(il) [lineno]
+
+        Without argument, continue until a line with a number greater than the current one
+        is reached.  With a line number, continue until a line with a number greater or
+        equal to that is reached.  In both cases, also stop when the current frame returns."""
+        frame = self.session.frame()
+        if not arg:
+            return self._step(StepKind.UNTIL, frame.f_lineno + 1)
+        try:
+            lineno = int(arg)
+        except ValueError:
+            raise CommandError(f"Error in argument: {arg!r}") from None
+        if lineno <= frame.f_lineno:
+            raise CommandError('"until" line number is smaller than current line number')
+        return self._step(StepKind.UNTIL, lineno)
+
+    @command("c", "cont", resumes=True)
+    def do_continue(self, arg: str) -> Resume:
+        """c(ont(inue))
+
+        Resume the world: every thread runs until the next breakpoint.  With an editor
+        attached (see listen), the stop moves to the editor instead."""
+        peer = self.session.engine.peer
+        if peer is not None and peer.has_client():
+            return Resume(ResumeHow.HAND_OVER)
+        return CONTINUE
+
+    @command(resumes=True)
+    def do_detach(self, arg: str) -> Resume:
+        """detach
+
+        Remove every breakpoint and all tracing, then resume the world.  A later
+        breakpoint() call stops again."""
+        return Resume(ResumeHow.DETACH)
+
+    @command("q", "exit", resumes=True)
+    def do_quit(self, arg: str) -> Resume | None:
+        """q(uit) | exit
+
+        End the program now, with exit status 1, whatever its other threads are doing.
+        (Under pytest: end the test session, as pdb's quit does there.)"""
+        if self.session.quit_raises:
+            return Resume(ResumeHow.QUIT)
+        self._exit(1)
+        return None
+
+    @command(resumes=True)
+    def do_EOF(self, arg: str) -> Resume | None:
+        """EOF
+
+        (end of input) Same as quit."""
+        self.session.message("")
+        return self.do_quit("")
+
+    def _exit(self, status: int) -> None:
+        """End the process now: give the terminal back, flush the program's buffered output
+        unless that blocks (a frozen thread may hold the stream's lock), then exit."""
+        session = self.session
+        session.io.leave()
+        flushed = _thread.allocate_lock()
+        flushed.acquire()
+
+        def flush() -> None:
+            for stream in (sys.stdout, sys.stderr):
+                with suppress(Exception):
+                    if stream is not None:
+                        stream.flush()
+            flushed.release()
+
+        session.spawn(flush)
+        flushed.acquire(timeout=1.0)
+        session.exit_process(status)
+
+    @command("j")
+    def do_jump(self, arg: str) -> None:
+        """j(ump) lineno
+
+        Set the next line that will be executed (only in the innermost frame of the stopped
+        thread).  You cannot jump into a block (for, with, try) or out of a finally."""
+        session = self.session
+        stop = session.stop
+        try:
+            lineno = int(arg)
+        except ValueError:
+            raise CommandError("The 'jump' command requires a line number") from None
+        if stop is None or session.current != stop.ident or session.index != 0:
+            raise CommandError("You can only jump within the bottom frame of the stopped thread")
+        if stop.reason in (StopReason.CALL, StopReason.RETURN) or stop.post_mortem:
+            raise CommandError(
+                "Jump failed: only at a line event, not in a call, return or post-mortem"
+            )
+        try:
+            stop.frame.f_lineno = lineno  # type: ignore[misc]  # writable in trace functions
+        except ValueError as exc:
+            raise CommandError(f"Jump failed: {exc}") from None
+        session.refresh()
+        session.print_location()
+
+    def do_exceptions(self, arg: str) -> None:
+        """exceptions [number]
+
+        At a post-mortem stop, list the chain of exceptions (the first cause first; '>'
+        marks the one shown); with a number, show that exception's traceback in the stopped
+        thread."""
+        session = self.session
+        chain = session.exception_chain()
+        if not chain:
+            raise CommandError(
+                "Did not find chained exceptions. To move between threads, use 'thread'."
+            )
+        if not arg:
+            for index, exc in enumerate(chain):
+                mark = ">" if index == session.exception_index else " "
+                session.message(f"{mark} {index} {session.repr(exc, 200)}")
+            return
+        try:
+            index = int(arg)
+        except ValueError:
+            raise CommandError(f"Argument must be an integer: {arg!r}") from None
+        if not 0 <= index < len(chain):
+            raise CommandError(f"No exception with that number (0 to {len(chain) - 1})")
+        assert session.stop is not None
+        session.exception_index = index
+        session.current = session.stop.ident
+        session.refresh()
+        session.select_frame(0)

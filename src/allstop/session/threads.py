@@ -1,0 +1,130 @@
+"""Thread commands, gdb's way: ``threads`` (``info threads``), ``thread N``, ``thread apply``,
+``waits``, ``set``/``show scheduler-locking``.
+
+Each one reads the threads again first (a thread may have parked, started or ended since the
+last command), from the engine's records and ``sys._current_frames()``, taking no lock a
+frozen thread may hold.
+"""
+
+from __future__ import annotations
+
+from .. import _format, _waits
+from .._model import ThreadState
+from .core import CommandError, Commands, UsageError, command
+
+
+class ThreadCommands(Commands):
+    @command(states=ThreadState.legend().replace("\n", "\n        "))
+    def do_threads(self, arg: str) -> None:
+        """threads
+
+        List every thread (gdb: info threads): number, name, ident, daemon flag, state and
+        location.  '*' marks the current thread.  The states:
+        {states}"""
+        session = self.session
+        session.refresh()
+        for line in _format.threads_table(session.threads, session.current):
+            session.message(line)
+
+    def do_info(self, arg: str) -> None:
+        """info threads | info breakpoints
+
+        gdb's spelling of 'threads' and 'break'."""
+        if arg in ("threads", "thread"):
+            self.do_threads("")
+        elif arg in ("breakpoints", "break", "b"):
+            self.session.onecmd("break")
+        else:
+            raise CommandError(f"Undefined info command: {arg!r}. Try 'info threads'.")
+
+    def do_thread(self, arg: str) -> None:
+        """thread [N]
+        thread apply all|N[,M...] COMMAND
+
+        Without argument, show the current thread.  With a number, make that thread current:
+        where, up, down, list, p, args, interact, expressions and stepping then act on it.
+        'thread apply' runs COMMAND for each listed thread (or all), as in gdb."""
+        session = self.session
+        session.refresh()
+        if not arg:
+            thread = session.thread_view()
+            if thread is not None:
+                session.message(f'[Current thread is {thread.number} "{thread.name}"]')
+            return
+        word, _, rest = arg.partition(" ")
+        if word == "apply":
+            self._thread_apply(rest.strip())
+            return
+        thread = session.thread_by_number(arg)
+        session.current = thread.ident
+        session.list_lineno = None
+        state = _format.state_text(thread)
+        session.message(f'[Switching to thread {thread.number} "{thread.name}" ({state})]')
+        session.print_location()
+
+    def _thread_apply(self, arg: str) -> None:
+        session = self.session
+        which, _, line = arg.partition(" ")
+        line = line.strip()
+        if not which or not line:
+            raise UsageError
+        if which == "all":
+            targets = list(session.threads)
+        else:
+            targets = [session.thread_by_number(part) for part in which.split(",")]
+        resuming = session.resumes(line)
+        if resuming is not None:
+            raise CommandError(f"thread apply cannot run {resuming!r}: it would resume the program")
+        saved = session.current
+        try:
+            for thread in targets:
+                session.message("")
+                session.message(_format.thread_header(thread))
+                session.current = thread.ident
+                session.onecmd(line)
+        finally:
+            session.current = saved
+
+    def do_waits(self, arg: str) -> None:
+        """waits
+
+        Print what each blocked thread waits on (a queue, event, condition, lock, a thread to
+        finish, sleep) and the thread it waits for when known; name every cycle of threads
+        waiting for one another as a deadlock."""
+        session = self.session
+        session.refresh()
+        threads = session.threads
+        numbers = {t.ident: t.number for t in threads}
+        frames = {t.ident: t.frames[0].frame for t in threads if t.frames and t.frames[0].frame}
+        blocked = _waits.waiting({t.ident: t.state for t in threads}, frames)
+        waits = _waits.waits_for(frames, blocked)
+        for thread in threads:
+            wait = waits.get(thread.ident)
+            if wait is not None:
+                what = wait.describe(numbers)
+                session.message(f"thread {thread.number} ({thread.name}) waits on {what}")
+            elif thread.state.counting.blocked:
+                session.message(f"thread {thread.number} ({thread.name}) is blocked in a C call")
+        if not blocked:
+            session.message("no thread waits")
+        for cycle in _waits.cycles(waits):
+            session.message(_waits.describe_cycle(cycle, waits, numbers))
+
+    def do_set(self, arg: str) -> None:
+        """set scheduler-locking on|off
+
+        on (the default): step, next, return and until move only the current thread while
+        every other thread stays frozen.  off: the other threads run until the step ends."""
+        words = arg.split()
+        if len(words) != 2 or words[0] != "scheduler-locking" or words[1] not in ("on", "off"):
+            raise UsageError
+        self.session.scheduler_locking = words[1] == "on"
+
+    def do_show(self, arg: str) -> None:
+        """show scheduler-locking
+
+        Print whether stepping keeps the other threads frozen."""
+        if arg.strip() != "scheduler-locking":
+            raise UsageError
+        state = "on" if self.session.scheduler_locking else "off"
+        self.session.message(f'Mode for locking scheduler during execution is "{state}".')

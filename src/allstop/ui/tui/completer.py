@@ -1,0 +1,90 @@
+"""Tab completion in the full-screen UI's command line: command names, the names visible in the
+current frame, and attributes after a dot.
+
+Design note: completion is computed from the program's frames, so it runs where every read of
+them runs, on the session's evaluation thread (through ``SessionView.in_current_frame``, which
+the UI reaches through its request queue), never on the UI thread: a namespace may belong to a
+thread that is frozen holding a lock the lookup needs.  Attributes are found without running
+the program's code (``inspect.getattr_static`` and ``object.__dir__``: no ``__getattr__``, no
+properties).  The completer is asynchronous, so the UI keeps drawing while it waits.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import re
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from types import FrameType
+from typing import Any, TypeVar
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+
+from ...session import SessionView
+
+T = TypeVar("T")
+Ask = Callable[[Callable[[SessionView], list[str]]], Awaitable[list[str]]]
+"""Runs a function of the session on the session's thread; its result, later."""
+
+_WORD = re.compile(r"[\w.]+")
+
+
+class SessionCompleter(Completer):
+    """Completes command names, the names visible in the current frame, and attributes after
+    a dot (``ptpython``'s completer is the model)."""
+
+    def __init__(self, ask: Ask) -> None:
+        self._ask = ask
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        """Nothing synchronously: the answers come from the session's thread."""
+        return ()
+
+    async def get_completions_async(
+        self, document: Document, event: CompleteEvent
+    ) -> AsyncGenerator[Completion, None]:
+        text = document.text_before_cursor
+        word = document.get_word_before_cursor(pattern=_WORD)
+        head, dot, tail = word.rpartition(".")
+        if " " not in text.lstrip() and not text.startswith("!"):
+            names = await self._ask(lambda session: session.command_names())
+            prefix = word
+        elif dot:
+            names = await self._ask(lambda session: _in_frame(session, attributes, head))
+            hidden = not tail.startswith("_")
+            names = [n for n in names if not (hidden and n.startswith("_"))]
+            prefix = tail
+        else:
+            names = await self._ask(lambda session: _in_frame(session, visible_names))
+            prefix = word
+        for name in names:
+            if name.startswith(prefix):
+                yield Completion(name, -len(prefix))
+
+
+def _in_frame(session: SessionView, fn: Callable[..., list[str]], *args: Any) -> list[str]:
+    return session.in_current_frame(lambda frame: fn(frame, *args)) or []
+
+
+def visible_names(frame: FrameType) -> list[str]:
+    """The names an expression in ``frame`` can use, sorted."""
+    return sorted(set(frame.f_locals) | set(frame.f_globals) | set(dir(builtins)))
+
+
+def attributes(frame: FrameType, dotted: str) -> list[str]:
+    """The attributes of the value ``dotted`` names in ``frame``, found without running the
+    program's code, sorted."""
+    first, *rest = dotted.split(".")
+    for ns in (frame.f_locals, frame.f_globals, vars(builtins)):
+        if first in ns:
+            value = ns[first]
+            break
+    else:
+        return []
+    try:
+        for name in rest:
+            value = inspect.getattr_static(value, name)
+        return sorted(object.__dir__(value))
+    except (AttributeError, TypeError):
+        return []

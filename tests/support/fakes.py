@@ -1,0 +1,145 @@
+"""In-process doubles for session tests: an engine that hooks nothing into the interpreter, and a
+front end that reads a script of command lines and records what the session writes.
+
+The session runs for real (commands, evaluation thread, snapshot of the live threads); only the
+world is not frozen: threads the test starts are listed ``blocked`` (they wait in C) and stay
+where the test put them.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from allstop._breakpoints import BreakpointTable
+from allstop._engine import ThreadRegistry
+from allstop._model import StopEvent, StopReason
+from allstop._stops import Peer, Resume
+from allstop.session import GROUPS, Session, SessionView
+
+
+class FakeEngine:
+    """The session's ``SessionEngine`` without an interpreter hook."""
+
+    def __init__(self) -> None:
+        self.breakpoints = BreakpointTable()
+        self.registry = ThreadRegistry()
+        self.peer: Peer | None = None
+        self.changes = 0
+        """How many times the session said the breakpoint table changed."""
+        self._own: set[int] = set()
+
+    def breakpoints_changed(self) -> None:
+        self.changes += 1
+
+    def spawn_exempt(self, fn: Callable[[], None]) -> None:
+        def run() -> None:
+            self._own.add(threading.get_ident())
+            fn()
+
+        threading.Thread(target=run, name="allstop-helper", daemon=True).start()
+
+    def parked_frames(self) -> dict[int, FrameType]:
+        return {}
+
+    def new_threads(self) -> frozenset[int]:
+        return frozenset()
+
+    def pending_stops(self) -> list[StopEvent]:
+        return []
+
+    def is_own(self, ident: int) -> bool:
+        return ident in self._own
+
+
+class ScriptedIO:
+    """A front end that answers ``read_command`` from ``lines`` (then end of input) and keeps
+    every message and error."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = list(lines)
+        self.out: list[str] = []
+        self.prompts: list[str] = []
+        self.entered = 0
+        self.left = 0
+
+    def message(self, text: str) -> None:
+        self.out.extend(text.split("\n"))
+
+    def error(self, text: str) -> None:
+        self.out.extend(text.split("\n"))
+
+    def read_command(self, prompt: str) -> str | None:
+        self.prompts.append(prompt)
+        self.out.append(f"{prompt}<{self.lines[0] if self.lines else 'EOF'}>")
+        return self.lines.pop(0) if self.lines else None
+
+    def enter(self, session: SessionView) -> None:
+        self.entered += 1
+
+    def leave(self) -> None:
+        self.left += 1
+
+    def replies(self) -> list[list[str]]:
+        """What the session wrote after each prompt: [0] is the stop banner."""
+        found: list[list[str]] = [[]]
+        for line in self.out:
+            if line.startswith("(allstop) <"):
+                found.append([])
+            else:
+                found[-1].append(line)
+        return found
+
+
+class Exited(Exception):
+    """``quit`` asked to end the process with ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _exit(status: int) -> None:
+    raise Exited(status)
+
+
+def new_session(lines: list[str]) -> tuple[Session, ScriptedIO, FakeEngine]:
+    engine = FakeEngine()
+    io = ScriptedIO(lines)
+    session = Session(engine, io, GROUPS)
+    session.exit_process = _exit
+    return session, io, engine
+
+
+def stop_here(session: Session, frame: FrameType | None = None, **fields: object) -> Resume:
+    """Show a stop of the calling thread in ``frame`` (default: the caller's)."""
+    stop = StopEvent(
+        threading.get_ident(),
+        frame if frame is not None else sys._getframe(1),
+        fields.pop("reason", StopReason.TRACE),  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
+    )
+    return session.on_stop(stop)
+
+
+@contextmanager
+def waiting_thread(name: str) -> Iterator[threading.Thread]:
+    """A thread blocked on an Event until the block ends."""
+    release = threading.Event()
+    ready = threading.Event()
+
+    def wait_here() -> None:
+        ready.set()
+        release.wait()
+
+    thread = threading.Thread(target=wait_here, name=name, daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield thread
+    finally:
+        release.set()
+        thread.join(5)
