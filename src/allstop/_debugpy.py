@@ -27,18 +27,21 @@ pydevd's to show (it stops on uncaught exceptions itself, as the editor's settin
 allstop adds the stops pydevd cannot see: the main script's exception, which ``allstop run``
 catches, a pool worker's (``--post-mortem=all``) and ``post_mortem()`` calls.
 
-Only the class ``Pydevd`` knows pydevd's internals (its note says why).
+Only the class ``Pydevd`` knows pydevd's internals (its note says why): ``listen`` first checks
+that every name of pydevd it uses is there, and refuses any other debugpy with one line.
 """
 
 from __future__ import annotations
 
+import dis
+import functools
 import ipaddress
 import os
 import pkgutil
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import CodeType, FrameType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -110,8 +113,9 @@ def listen(engine: Engine, host: str, port: int) -> Listener:
             if port in (0, _listener.port) and host == _listener.host:
                 return _listener
             raise RuntimeError(f"already listening on {_listener.host}:{_listener.port}")
+        pydevd = Pydevd()  # first: a debugpy allstop cannot use is refused before it starts
         _check_bindable(host, port)
-        _listener = Listener(engine, Pydevd(), host, port)
+        _listener = Listener(engine, pydevd, host, port)
         return _listener
 
 
@@ -345,9 +349,16 @@ def lent_hit(filename: str, line: int, numbers: tuple[int, ...]) -> bool:
     return table.effective(candidates, frame, threading.get_ident()) is not None
 
 
+TESTED_DEBUGPY = "1.8.x from 1.8.22"
+"""The debugpy releases allstop is tested with (pyproject.toml asks for the same)."""
+
 PYDEVD_PLACES: dict[str, str] = {
     "pydevd": "pydevd",
     "PyDB": "pydevd:PyDB",
+    "IDAPMessagesListener": "pydevd:IDAPMessagesListener",
+    "PyDBAdditionalThreadInfo": (
+        "_pydevd_bundle.pydevd_additional_thread_info:PyDBAdditionalThreadInfo"
+    ),
     "PyDevdAPI": "_pydevd_bundle.pydevd_api:PyDevdAPI",
     "pydev_monkey": "_pydev_bundle.pydev_monkey",
     "pydevd_tracing": "pydevd_tracing",
@@ -358,6 +369,87 @@ PYDEVD_PLACES: dict[str, str] = {
 }
 """The modules and classes of pydevd that ``Pydevd`` uses, by label (``module:class``, as
 ``pkgutil.resolve_name`` takes them)."""
+
+PYDEVD_NAMES: tuple[tuple[str, str], ...] = (
+    ("pydevd", "get_global_debugger"),
+    ("pydevd", "settrace"),
+    ("PyDB", "add_dap_messages_listener"),
+    ("PyDB", "break_on_uncaught_exceptions"),
+    ("PyDB", "breakpoints"),
+    ("PyDB", "disable_tracing"),
+    ("PyDB", "do_wait_suspend"),
+    ("PyDB", "enable_tracing"),
+    ("PyDB", "is_attached"),
+    ("PyDB", "on_breakpoints_changed"),
+    ("PyDB", "on_configuration_done"),
+    ("PyDB", "on_disconnect"),
+    ("PyDB", "patch_threads"),
+    ("PyDB", "reader"),
+    ("PyDB", "set_additional_thread_info"),
+    ("PyDB", "set_suspend"),
+    ("PyDB", "set_tracing_for_untraced_contexts"),
+    ("PyDB", "trace_dispatch"),
+    ("PyDB", "trigger_exception_handler"),
+    ("IDAPMessagesListener", "after_receive"),
+    ("IDAPMessagesListener", "before_send"),
+    ("PyDBAdditionalThreadInfo", "is_tracing"),
+    ("PyDevdAPI", "add_breakpoint"),
+    ("PyDevdAPI", "remove_breakpoint"),
+    ("PyDevdAPI", "request_disconnect"),
+    ("PyDevdAPI", "set_dont_trace_start_end_patterns"),
+    ("pydev_monkey", "_NewThreadStartupWithTrace"),
+    ("pydev_monkey", "_NewThreadStartupWithoutTrace"),
+    ("pydev_monkey", "disable_trace_thread_modules"),
+    ("pydev_monkey", "enable_trace_thread_modules"),
+    ("pydevd_tracing", "restore_sys_set_trace_func"),
+    ("pydevd_file_utils", "canonical_normalized_path"),
+    ("pydevd_comm_constants", "CMD_SET_BREAK"),
+    ("pydevd_comm_constants", "CMD_THREAD_SUSPEND"),
+    ("pydevd_constants", "PYDEVD_USE_SYS_MONITORING"),
+)
+"""Every name of pydevd that ``Pydevd`` uses, as (label in PYDEVD_PLACES, attribute).  A
+class's attributes include those its constructor sets (most of PyDB's are)."""
+
+PYDEVD_MONITORING_NAMES: tuple[tuple[str, str], ...] = (
+    ("pydevd_sys_monitoring", "resume_current_thread_tracing"),
+    ("pydevd_sys_monitoring", "stop_monitoring"),
+    ("pydevd_sys_monitoring", "suspend_current_thread_tracing"),
+)
+"""The names ``Pydevd`` uses too where pydevd traces with sys.monitoring (3.12+)."""
+
+
+def missing_name(names: Iterable[tuple[str, str]], space: Callable[[str], object]) -> str | None:
+    """The first of ``names`` that is not there, as ``label.attribute``; None if all are.
+    ``space(label)`` is the module or class the label stands for (None: there is none)."""
+    for label, attribute in names:
+        found = space(label)
+        if found is None or attribute not in _names_of(found):
+            return f"{label}.{attribute}"
+    return None
+
+
+def _names_of(space: object) -> set[str]:
+    """The attributes of a module or class; a class's include those its ``__init__`` sets."""
+    names = set(dir(space))
+    code = getattr(getattr(space, "__init__", None), "__code__", None)
+    if isinstance(space, type) and code is not None:
+        names.update(i.argval for i in dis.get_instructions(code) if i.opname == "STORE_ATTR")
+    return names
+
+
+def unsupported(version: str, missing: str) -> str:
+    """The error for a debugpy whose pydevd lacks ``missing``."""
+    return (
+        f"debugpy {version} is not supported: pydevd has no {missing} (allstop is tested with"
+        f" debugpy {TESTED_DEBUGPY})"
+    )
+
+
+def _resolve(place: str) -> Any:
+    try:
+        return pkgutil.resolve_name(place)
+    except (ImportError, AttributeError):
+        return None
 
 
 class Pydevd:
@@ -370,19 +462,27 @@ class Pydevd:
     its internals, which change between debugpy releases without notice.  This class is the
     only place that touches them: everything else asks it for what it wants done, in allstop's
     terms, as pydevd's own DAP layer reaches pydevd's core only through ``PyDevdAPI``.  So a
-    new debugpy means reading one class.
+    new debugpy means reading one class, and every name it uses is declared up front
+    (``PYDEVD_NAMES``): constructing it imports pydevd and checks each one, before debugpy
+    listens or patches anything, and refuses a debugpy that lacks one with a one-line error,
+    rather than an AttributeError later, halfway through a hand-over or a stop (maybe on one
+    of pydevd's threads, the editor left waiting).
     """
 
     def __init__(self) -> None:
         # The warning about frozen standard modules (3.11+) is for breakpoints set in them
         # from the editor; pydevd prints it into the program's stderr when imported.
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        import debugpy.server  # noqa: F401 - puts the vendored pydevd on sys.path
+        import debugpy
+        import debugpy.server  # puts the vendored pydevd on sys.path
 
-        def space(label: str) -> Any:
-            return pkgutil.resolve_name(PYDEVD_PLACES[label])
-
-        monitoring = space("pydevd_constants").PYDEVD_USE_SYS_MONITORING
+        space = functools.cache(lambda label: _resolve(PYDEVD_PLACES[label]))
+        missing = missing_name(PYDEVD_NAMES, space)
+        monitoring = missing is None and space("pydevd_constants").PYDEVD_USE_SYS_MONITORING
+        if monitoring:
+            missing = missing_name(PYDEVD_MONITORING_NAMES, space)
+        if missing is not None:
+            raise RuntimeError(unsupported(debugpy.__version__, missing))
         self._main = space("pydevd")
         self._api = space("PyDevdAPI")()
         self._monkey = space("pydev_monkey")
@@ -475,6 +575,8 @@ class Pydevd:
     # -- threads ---------------------------------------------------------------------------
     def is_own(self, thread: threading.Thread) -> bool:
         """Whether ``thread`` is pydevd's (or debugpy's) own."""
+        # A mark pydevd sets and reads on thread objects, not a name it defines: nothing
+        # for PYDEVD_NAMES to check.
         return bool(getattr(thread, "is_pydev_daemon_thread", False))
 
     def mark_as_own(self, thread: threading.Thread) -> None:
