@@ -8,11 +8,12 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from allstop._debugpy import exposure_warning, parse_endpoint
+from allstop._debugpy import exposure_warning, missing_name, parse_endpoint, unsupported
 from tests.support.dap import DapClient, Message
 from tests.support.run import (
     EXAMPLES,
@@ -22,6 +23,7 @@ from tests.support.run import (
     line_of,
     pause,
     run_allstop,
+    run_python,
 )
 from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
 
@@ -496,6 +498,96 @@ def test_nothing_listens_and_debugpy_is_not_imported_unless_asked(tmp_path: Path
     # The probe sees a server when there is one.
     result = run_allstop(["run", "--listen", "127.0.0.1:0", str(probe)], timeout=20)
     assert re.search(r"listening: \['0100007F:[0-9A-F]{4}'\]\ndebugpy: True", result.stdout)
+
+
+WITHOUT_SET_SUSPEND = """
+import os
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # pydevd warns when imported
+import debugpy.server  # puts the vendored pydevd on sys.path
+import pydevd
+del pydevd.PyDB.set_suspend
+"""
+"""A sitecustomize that takes out of pydevd one name allstop needs, as a debugpy release
+allstop was not tested with might."""
+
+UNSUPPORTED = (
+    f"debugpy {version('debugpy')} is not supported: pydevd has no PyDB.set_suspend (allstop is"
+    " tested with debugpy 1.8.x from 1.8.22)"
+)
+
+
+@pytest.fixture
+def unknown_pydevd(tmp_path: Path) -> dict[str, str]:
+    """The environment of a program whose pydevd lacks ``PyDB.set_suspend``."""
+    (tmp_path / "sitecustomize.py").write_text(WITHOUT_SET_SUSPEND)
+    return {"PYTHONPATH": str(tmp_path)}
+
+
+def test_an_unknown_pydevd_is_a_one_line_error_on_the_command_line(
+    unknown_pydevd: dict[str, str],
+) -> None:
+    result = run_allstop(["run", "--listen", "127.0.0.1:0", PROGRAM], env=unknown_pydevd)
+    assert result.status == 2
+    assert result.stderr == f"allstop: --listen 127.0.0.1:0: {UNSUPPORTED}\n"
+
+
+def test_an_unknown_pydevd_is_a_one_line_error_and_the_session_goes_on(
+    unknown_pydevd: dict[str, str],
+) -> None:
+    result = run_allstop(
+        ["run", PROGRAM], ["listen 127.0.0.1:0", "p 6 * 7", "c"], env=unknown_pydevd
+    )
+    assert result.status == 0, result.stderr
+    assert f"(allstop) *** listen: {UNSUPPORTED}\n(allstop) 42\n" in result.stdout
+    assert result.stdout.rstrip().endswith("the end")
+
+
+REFUSED_PROBE = (
+    """
+import _thread, allstop
+try:
+    allstop.listen(0)
+except RuntimeError as exc:
+    print("refused:", exc)
+# debugpy wraps the start of every new thread once it listens.
+print("patched:", type(_thread.start_new_thread) is not type(len))
+"""
+    + LISTENING_PROBE
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_an_unknown_pydevd_is_refused_before_debugpy_starts(
+    unknown_pydevd: dict[str, str],
+) -> None:
+    result = run_python(REFUSED_PROBE, env=unknown_pydevd)
+    assert result.status == 0, result.stderr
+    assert result.stdout.startswith(f"refused: {UNSUPPORTED}\npatched: False\nlistening: []\n")
+    # The probe sees debugpy started when it is.
+    result = run_python(REFUSED_PROBE)
+    assert "refused" not in result.stdout
+    assert "patched: True\n" in result.stdout
+
+
+def test_missing_pydevd_names_are_found() -> None:
+    class PyDB:
+        def __init__(self) -> None:
+            self.reader = None
+
+        def set_suspend(self) -> None:
+            pass
+
+    spaces = {"PyDB": PyDB, "pydevd": re}
+    present = [("PyDB", "set_suspend"), ("PyDB", "reader"), ("pydevd", "compile")]
+    assert missing_name(present, spaces.get) is None
+    assert missing_name([*present, ("PyDB", "breakpoints")], spaces.get) == "PyDB.breakpoints"
+    assert missing_name([("PyDevdAPI", "add_breakpoint")], spaces.get) == (
+        "PyDevdAPI.add_breakpoint"
+    )
+    assert unsupported("1.9.0", "PyDB.set_suspend") == (
+        "debugpy 1.9.0 is not supported: pydevd has no PyDB.set_suspend (allstop is tested with"
+        " debugpy 1.8.x from 1.8.22)"
+    )
 
 
 @pytest.mark.parametrize(

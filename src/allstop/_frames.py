@@ -21,7 +21,8 @@ import threading
 from collections.abc import Iterator
 from types import CodeType, FrameType
 
-_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+"""allstop's own source folder (with a trailing separator)."""
 
 
 def outward(frame: FrameType | None) -> Iterator[FrameType]:
@@ -34,7 +35,7 @@ def outward(frame: FrameType | None) -> Iterator[FrameType]:
 def own_file(filename: str) -> bool:
     """Whether ``filename`` is one of allstop's own source files: stepping never stops there
     and stacks never show it."""
-    return filename.startswith(_OWN_DIR)
+    return filename.startswith(OWN_DIR)
 
 
 def own_code(code: CodeType) -> bool:
