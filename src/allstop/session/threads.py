@@ -33,7 +33,7 @@ class ThreadCommands(Commands):
         if arg in ("threads", "thread"):
             self.do_threads("")
         elif arg in ("breakpoints", "break", "b"):
-            self.session.onecmd("break")
+            self.session.commands["break"].run("")
         else:
             raise CommandError(f"Undefined info command: {arg!r}. Try 'info threads'.")
 
