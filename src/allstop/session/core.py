@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .. import _format, _snapshot, _variables
 from .._breakpoints import Breakpoint, BreakpointTable, canonic
@@ -40,9 +40,6 @@ from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
 from .._stops import Peer, Resume
 from .io import SessionIO
-
-if TYPE_CHECKING:
-    from .._engine import ThreadRegistry
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,9 +64,6 @@ class SessionEngine(_snapshot.Records, Protocol):
 
     breakpoints: BreakpointTable
     peer: Peer | None
-
-    @property
-    def registry(self) -> ThreadRegistry: ...
 
     def breakpoints_changed(self) -> None: ...
 
