@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 
 import pytest
@@ -29,13 +31,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _unit_tests_start_no_process(
+def _unit_tests_stay_in_process(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A unit test that starts a process belongs to the e2e tier: make it fail."""
-    if request.node.get_closest_marker("unit") is not None:
+    """A unit test that starts a process, opens a pseudo-terminal or uses the network belongs
+    to the e2e tier: make it fail."""
+    if request.node.get_closest_marker("unit") is None:
+        return
 
-        def refuse(*args: object, **kwargs: object) -> None:
-            raise AssertionError("a unit test started a process: mark it e2e")
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a unit test left the process: mark it e2e")
 
-        monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    for name in ("fork", "forkpty", "openpty"):
+        monkeypatch.setattr(os, name, refuse)
+    for name in ("bind", "connect"):
+        monkeypatch.setattr(socket.socket, name, refuse)

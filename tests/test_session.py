@@ -13,6 +13,7 @@ import pytest
 from allstop._model import StopReason, ThreadState
 from allstop._stops import Resume, ResumeHow
 from allstop.session import GROUPS, Session
+from allstop.session.core import Command, Spec
 from tests.support.fakes import Exited, new_session, stop_here, waiting_thread
 from tests.support.scenario import line_of
 
@@ -127,8 +128,9 @@ def test_quit_and_end_of_input_end_the_process_with_status_1() -> None:
         assert io.left >= 1, "the terminal was not given back before exiting"
 
 
-def test_quit_resumes_with_quit_under_the_pdb_face() -> None:
-    session, _, _ = new_session(["q"])
+@pytest.mark.parametrize("lines", [["q"], []], ids=["quit", "end of input"])
+def test_quit_and_end_of_input_resume_with_quit_under_the_pdb_face(lines: list[str]) -> None:
+    session, _, _ = new_session(lines)
     session.quit_raises = True
     assert program(session).how is ResumeHow.QUIT
 
@@ -137,6 +139,39 @@ def test_jump_does_not_resume_so_thread_apply_runs_it() -> None:
     _, replies = run(["thread apply 1 jump 999999", "thread apply all c", "c"])
     assert replies[1][-1].startswith("*** Jump failed:")
     assert replies[2] == ["*** thread apply cannot run 'c': it would resume the program"]
+
+
+@pytest.mark.parametrize(("last", "ends"), [("jump 3", True), ("c", True), ("p 2", False)])
+def test_a_breakpoint_command_list_ends_at_a_command_that_resumes_or_jumps(
+    last: str, ends: bool
+) -> None:
+    session, io, engine = new_session(
+        [f"break {PROGRAM_LINE}", "commands", "p 1", last, "end", "c"]
+    )
+    program(session)  # after a list that ended, 'end' runs as Python: a NameError
+    assert engine.breakpoints.get(1) is not None
+    assert engine.breakpoints.get(1).commands == ["p 1", last]  # type: ignore[union-attr]
+    assert ("(com) <end>" in io.out) is not ends
+
+
+def test_usage_falls_back_to_the_command_name_without_docstrings() -> None:
+    def do_bare(arg: str) -> None:
+        return None
+
+    do_bare.__doc__ = None
+    assert Command("bare", do_bare, Spec()).usage == "bare"
+
+
+def test_clear_deletes_in_the_order_given() -> None:
+    here = f"{__file__}:{PROGRAM_LINE}"
+    session, io, _ = new_session([f"break {here}", f"break {here}", "clear 1 1 x 2", "c"])
+    program(session)
+    assert io.replies()[3] == [
+        f"Deleted breakpoint 1 at {here}",
+        "*** Breakpoint number 1 out of range",
+        "*** Non-numeric breakpoint number x",
+        f"Deleted breakpoint 2 at {here}",
+    ]
 
 
 def test_aliases_are_declared_beside_their_command_and_resolve_to_it() -> None:

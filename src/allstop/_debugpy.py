@@ -53,7 +53,7 @@ from ._model import StopReason
 from ._stops import World
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from ._stops import PeerHost
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT = (DEFAULT_HOST, 5678)
@@ -107,7 +107,7 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def listen(engine: Engine, host: str, port: int) -> Listener:
+def listen(engine: PeerHost, host: str, port: int) -> Listener:
     """Start debugpy's server on ``host:port`` (once per process; port 0 picks a free one)
     and make it the engine's peer; the same server again for the same address."""
     global _listener
@@ -138,7 +138,7 @@ def _check_bindable(host: str, port: int) -> None:
 class Listener:
     """debugpy's server in this process, and allstop's peer while an editor is attached."""
 
-    def __init__(self, engine: Engine, pydevd: Pydevd, host: str, port: int) -> None:
+    def __init__(self, engine: PeerHost, pydevd: Pydevd, host: str, port: int) -> None:
 
         self.engine = engine
         self._attached = False
@@ -174,7 +174,7 @@ class Listener:
         """Block until an editor has attached (``--wait-for-client``)."""
         self._pydevd.wait_for_client()
 
-    # -- the peer protocol (see Engine) ----------------------------------------------------
+    # -- the peer protocol (see _stops.Peer) ------------------------------------------------
     def has_client(self) -> bool:
         if not self._attached:
             return False

@@ -10,10 +10,12 @@ importing the engine itself.  The words follow the project's glossary: *freeze* 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Protocol
 
+from ._breakpoints import BreakpointTable
 from ._frames import own_code
 from ._model import StopEvent, StopReason
 
@@ -130,6 +132,29 @@ class Peer(Protocol):
 
     def world_resumed(self) -> None:
         """The world runs again (a client that came meanwhile may take the interpreter)."""
+        ...
+
+
+class PeerHost(Protocol):
+    """What a peer may use of the engine: take the interpreter and give it back, lend the
+    breakpoints, start threads of the debugger's own."""
+
+    peer: Peer | None
+    world: World
+    breakpoints: BreakpointTable
+    exempt: set[int]
+    """The debugger's own threads."""
+
+    def hand_over(self) -> bool:
+        """The peer takes the interpreter (False: not now, the world is stopped)."""
+        ...
+
+    def take_back(self) -> None:
+        """The peer has let go of the interpreter."""
+        ...
+
+    def spawn_exempt(self, fn: Callable[[], None]) -> None:
+        """Start a thread of the debugger's own: never parked, never traced."""
         ...
 
 

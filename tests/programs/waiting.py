@@ -9,6 +9,7 @@ from allstop._frames import in_c_call, outward
 event = threading.Event()
 condition = threading.Condition()
 lock = threading.Lock()
+held = threading.Event()
 release = threading.Event()
 
 
@@ -23,6 +24,7 @@ def on_condition() -> None:
 
 def holding() -> None:
     with lock:
+        held.set()
         release.wait()
 
 
@@ -52,10 +54,15 @@ def waiting_in(target: object, thread: threading.Thread) -> bool:
 
 targets = [on_event, on_condition, holding, on_lock, sleeping, joining]
 threads = [threading.Thread(target=t, name=t.__name__, daemon=True) for t in targets]
-for thread in threads:
+for target, thread in zip(targets, threads, strict=True):
+    if target is on_lock:
+        held.wait()  # on_lock must find the lock taken
     thread.start()
+deadline = time.monotonic() + 10
 for target, thread in zip(targets, threads, strict=True):
     while not waiting_in(target, thread):
+        if time.monotonic() > deadline:
+            sys.exit(f"{thread.name} never reached its wait")
         time.sleep(0.001)  # polling the thread's state: nothing announces that it waits
 breakpoint()
 print("done")

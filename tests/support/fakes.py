@@ -17,7 +17,7 @@ from types import FrameType
 from allstop._breakpoints import BreakpointTable
 from allstop._engine import ThreadRegistry
 from allstop._model import StopEvent, StopReason
-from allstop._stops import Peer, Resume
+from allstop._stops import Peer, Resume, World
 from allstop.session import GROUPS, Session, SessionView
 
 
@@ -28,16 +28,23 @@ class FakeEngine:
         self.breakpoints = BreakpointTable()
         self.registry = ThreadRegistry()
         self.peer: Peer | None = None
+        self.world = World.FROZEN
+        self.exempt: set[int] = set()
         self.changes = 0
         """How many times the session said the breakpoint table changed."""
-        self._own: set[int] = set()
 
     def breakpoints_changed(self) -> None:
         self.changes += 1
 
+    def hand_over(self) -> bool:
+        return False
+
+    def take_back(self) -> None:
+        return None
+
     def spawn_exempt(self, fn: Callable[[], None]) -> None:
         def run() -> None:
-            self._own.add(threading.get_ident())
+            self.exempt.add(threading.get_ident())
             fn()
 
         threading.Thread(target=run, name="allstop-helper", daemon=True).start()
@@ -52,7 +59,7 @@ class FakeEngine:
         return []
 
     def is_own(self, ident: int) -> bool:
-        return ident in self._own
+        return ident in self.exempt
 
 
 class ScriptedIO:

@@ -141,17 +141,18 @@ class BreakpointCommands(Commands):
             found = table.at(canonic(filename), lineno)
             if not found:
                 raise CommandError(f"There is no breakpoint at {filename}:{lineno}")
-            deleting = list(found)
+            for bp in list(found):
+                table.delete(bp)
+                session.message(f"Deleted {describe(bp)}")
         else:
-            deleting = []
             for text in arg.split():
                 try:
-                    deleting.append(self._by_number(text))
+                    bp = self._by_number(text)
                 except CommandError as exc:
                     session.error(str(exc))
-        for bp in deleting:
-            table.delete(bp)
-            session.message(f"Deleted {describe(bp)}")
+                    continue
+                table.delete(bp)
+                session.message(f"Deleted {describe(bp)}")
         session.engine.breakpoints_changed()
 
     def _enable(self, arg: str, enabled: bool) -> None:
@@ -222,7 +223,7 @@ class BreakpointCommands(Commands):
 
         Give commands to run when the breakpoint (default: the last one set) is reached, one
         per line, ended by a line with 'end'.  'silent' does not print the location; a
-        command that resumes (continue, step, next...) ends the list."""
+        command that resumes (continue, step, next...), or jump, ends the list."""
         session = self.session
         if not arg:
             numbers = [bp.number for bp in session.engine.breakpoints]
@@ -236,6 +237,6 @@ class BreakpointCommands(Commands):
             if line is None or line.strip() == "end":
                 break
             lines.append(line.strip())
-            if session.resumes(line) is not None:
+            if session.spec_of(line)[1].ends_commands:
                 break
         bp.commands = lines

@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _variables
-from .._breakpoints import Breakpoint, BreakpointTable, canonic
+from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
-from .._stops import Peer, Resume
+from .._stops import PeerHost, Resume
 from .io import SessionIO
 
 T = TypeVar("T")
@@ -59,15 +59,11 @@ class UsageError(CommandError):
     usage = ""
 
 
-class SessionEngine(_snapshot.Records, Protocol):
-    """What the session uses of the engine."""
-
-    breakpoints: BreakpointTable
-    peer: Peer | None
+class SessionEngine(_snapshot.Records, PeerHost, Protocol):
+    """What the session uses of the engine: its records of the threads, the breakpoint
+    table, and what ``listen`` hands to the editor's bridge."""
 
     def breakpoints_changed(self) -> None: ...
-
-    def spawn_exempt(self, fn: Callable[[], None]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -76,15 +72,21 @@ class Spec:
 
     aliases: tuple[str, ...] = ()
     resumes: bool = False
+    ends_commands: bool = False
+    """It ends a breakpoint's command list (pdb's ``commands_resuming``)."""
 
 
-def command(*aliases: str, resumes: bool = False, **doc_values: str) -> Callable[[F], F]:
+def command(
+    *aliases: str, resumes: bool = False, ends_commands: bool | None = None, **doc_values: str
+) -> Callable[[F], F]:
     """Declare a ``do_<name>`` method's aliases and whether it may resume the world (it
-    returns a ``Resume`` then).  ``doc_values`` fill ``{name}`` fields of its docstring (help
-    text built from the things it describes, such as the thread states)."""
+    returns a ``Resume`` then), and whether it ends a breakpoint's command list (by default:
+    when it resumes).  ``doc_values`` fill ``{name}`` fields of its docstring (help text built
+    from the things it describes, such as the thread states)."""
+    ends = resumes if ends_commands is None else ends_commands
 
     def declare(fn: F) -> F:
-        fn.__allstop_command__ = Spec(aliases, resumes)  # type: ignore[attr-defined]
+        fn.__allstop_command__ = Spec(aliases, resumes, ends)  # type: ignore[attr-defined]
         if doc_values and fn.__doc__:
             fn.__doc__ = fn.__doc__.format(**doc_values)
         return fn
@@ -106,8 +108,9 @@ class Command:
 
     @property
     def usage(self) -> str:
-        """The lines of the help before its first blank line, pdb's way."""
-        lines = self.help.split("\n\n", 1)[0].splitlines()
+        """The lines of the help before its first blank line, pdb's way (the name alone
+        where docstrings are gone, under ``python -OO``)."""
+        lines = self.help.split("\n\n", 1)[0].splitlines() or [self.name]
         return "\n       ".join(line.strip() for line in lines)
 
 
@@ -158,7 +161,7 @@ class Session:
         process (set by ``Debugger``, the pdb-compatible face used by pytest)."""
         self.aliases: dict[str, str] = {}
         """The user's aliases (``alias``)."""
-        self.exit_process: Callable[[int], None] = os._exit
+        self.exit_process: Callable[[int], NoReturn] = os._exit
         """Ends the process (``quit``); in-process tests replace it."""
         self._resume: Resume | None = None
         self.groups = [group(self) for group in groups]
@@ -253,8 +256,9 @@ class Session:
         others = [t.state.counting for t in self.threads if t.ident != ident]
         return sum(c.frozen for c in others), sum(c.blocked for c in others)
 
-    def editor_status(self) -> str:
-        """Where an editor stands (see ``listen``): '' when no server was started."""
+    def status_note(self) -> str:
+        """What the command groups have to say in a status line (where an editor stands,
+        say): '' for nothing."""
         return " ".join(filter(None, (group.status() for group in self.groups)))
 
     def stop_summary(self) -> str:
@@ -456,14 +460,15 @@ class Session:
             return None
         return self.commands.get(self.builtin_aliases.get(name, name))
 
-    def resumes(self, line: str) -> str | None:
-        """The name of the command ``line`` runs, if that command may resume the world."""
+    def spec_of(self, line: str) -> tuple[str, Spec]:
+        """The command word of ``line``, aliases expanded, and what its command declares
+        (nothing, for a line that runs as Python)."""
         try:
             name, _ = split_command(self.expand_alias(line.strip()))
         except CommandError:
-            return None
+            return "", Spec()
         found = self.command(name)
-        return name if found is not None and found.spec.resumes else None
+        return name, found.spec if found is not None else Spec()
 
     def expand_alias(self, line: str) -> str:
         """``line`` with the user's aliases replaced (pdb's rules: ``%1``..., ``%*``)."""

@@ -4,7 +4,6 @@ debugpy bridge (``_debugpy``, which imports debugpy itself only when a server st
 from __future__ import annotations
 
 from .. import _debugpy
-from .._engine import Engine
 from .core import CommandError, Commands
 
 
@@ -17,15 +16,12 @@ class EditorCommands(Commands):
         stop to the editor, and every later stop shows there until the editor detaches.  A
         HOST off the loopback lets anyone who reaches the port run code in the program."""
         session = self.session
-        engine = session.engine
-        if not isinstance(engine, Engine):
-            raise CommandError("listen: this session has no engine an editor can attach to")
         try:
             host, port = _debugpy.parse_endpoint(arg) if arg else _debugpy.DEFAULT_ENDPOINT
             warning = _debugpy.exposure_warning(host)
             if warning is not None:
                 session.error(warning)
-            listener = _debugpy.listen(engine, host, port)
+            listener = _debugpy.listen(session.engine, host, port)
         except (ValueError, OSError, RuntimeError) as exc:
             raise CommandError(f"listen: {exc}") from None
         session.message(

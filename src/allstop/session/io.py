@@ -61,8 +61,9 @@ class SessionView(Protocol):
         """(frozen, blocked in C): the other threads of the stop being shown."""
         ...
 
-    def editor_status(self) -> str:
-        """Where an editor stands (see ``listen``): '' when no server was started."""
+    def status_note(self) -> str:
+        """What the session has to say in a status line (where an editor stands, say):
+        '' for nothing."""
         ...
 
     def breakpoint_lines(self, filename: str) -> frozenset[int]:

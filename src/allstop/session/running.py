@@ -12,6 +12,7 @@ from __future__ import annotations
 import _thread
 import sys
 from contextlib import suppress
+from typing import NoReturn
 
 from .._model import StopReason
 from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
@@ -27,8 +28,10 @@ class RunningCommands(Commands):
             raise CommandError(
                 "post-mortem: these frames have finished; step another thread, or continue"
             )
-        if thread is None or frame is None or not thread.state.counting.steppable:
+        if thread is None or frame is None:
             raise CommandError("this thread cannot step: it has no Python frame")
+        if not thread.state.counting.steppable:
+            raise CommandError(f"this thread cannot step: it is {thread.state.value}")
         if thread.state.counting.blocked:
             session.message(
                 f"thread {thread.number} is blocked in a C call: the step starts when it "
@@ -104,25 +107,24 @@ class RunningCommands(Commands):
         return Resume(ResumeHow.DETACH)
 
     @command("q", "exit", resumes=True)
-    def do_quit(self, arg: str) -> Resume | None:
+    def do_quit(self, arg: str) -> Resume:
         """q(uit) | exit
 
         End the program now, with exit status 1, whatever its other threads are doing.
         (Under pytest: end the test session, as pdb's quit does there.)"""
-        if self.session.quit_raises:
-            return Resume(ResumeHow.QUIT)
-        self._exit(1)
-        return None
+        if not self.session.quit_raises:
+            self._exit(1)
+        return Resume(ResumeHow.QUIT)
 
     @command(resumes=True)
-    def do_EOF(self, arg: str) -> Resume | None:
+    def do_EOF(self, arg: str) -> Resume:
         """EOF
 
         (end of input) Same as quit."""
         self.session.message("")
         return self.do_quit("")
 
-    def _exit(self, status: int) -> None:
+    def _exit(self, status: int) -> NoReturn:
         """End the process now: give the terminal back, flush the program's buffered output
         unless that blocks (a frozen thread may hold the stream's lock), then exit."""
         session = self.session
@@ -141,7 +143,7 @@ class RunningCommands(Commands):
         flushed.acquire(timeout=1.0)
         session.exit_process(status)
 
-    @command("j")
+    @command("j", ends_commands=True)
     def do_jump(self, arg: str) -> None:
         """j(ump) lineno
 

@@ -72,9 +72,9 @@ class ThreadCommands(Commands):
             targets = list(session.threads)
         else:
             targets = [session.thread_by_number(part) for part in which.split(",")]
-        resuming = session.resumes(line)
-        if resuming is not None:
-            raise CommandError(f"thread apply cannot run {resuming!r}: it would resume the program")
+        name, spec = session.spec_of(line)
+        if spec.resumes:
+            raise CommandError(f"thread apply cannot run {name!r}: it would resume the program")
         saved = session.current
         try:
             for thread in targets:

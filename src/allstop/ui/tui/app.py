@@ -25,6 +25,7 @@ import os
 import threading
 from _queue import SimpleQueue
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from prompt_toolkit.application import Application
@@ -248,16 +249,21 @@ class Tui:
 
     def ask_session(self, fn: Callable[[SessionView], T]) -> asyncio.Future[T]:
         """``fn(session)`` run on the session's thread (where the program's frames are read,
-        through the evaluation guard); its result, on the UI's loop."""
+        through the evaluation guard); its result (or what it raised), on the UI's loop.  A
+        stop that ends first leaves the future cancelled with the application."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
 
         def job() -> None:
             session = self.state.session
-            if session is None:
-                return
-            result = fn(session)
-            loop.call_soon_threadsafe(_settle, future, result)
+            try:
+                if session is None:
+                    raise LookupError("no stop is shown")
+                outcome: T | BaseException = fn(session)
+            except Exception as exc:
+                outcome = exc
+            with suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
+                loop.call_soon_threadsafe(_settle, future, outcome)
 
         self._requests.put(job)
         return future
@@ -346,6 +352,10 @@ def _terminal_fd() -> int:
     return os.open("/dev/tty", os.O_RDWR)
 
 
-def _settle(future: asyncio.Future[T], result: T) -> None:
-    if not future.done():
-        future.set_result(result)
+def _settle(future: asyncio.Future[T], outcome: T | BaseException) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

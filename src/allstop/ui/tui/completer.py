@@ -47,17 +47,18 @@ class SessionCompleter(Completer):
         text = document.text_before_cursor
         word = document.get_word_before_cursor(pattern=_WORD)
         head, dot, tail = word.rpartition(".")
-        if " " not in text.lstrip() and not text.startswith("!"):
-            names = await self._ask(lambda session: session.command_names())
-            prefix = word
-        elif dot:
-            names = await self._ask(lambda session: _in_frame(session, attributes, head))
-            hidden = not tail.startswith("_")
-            names = [n for n in names if not (hidden and n.startswith("_"))]
-            prefix = tail
-        else:
-            names = await self._ask(lambda session: _in_frame(session, visible_names))
-            prefix = word
+        prefix = tail if dot else word
+        try:
+            if " " not in text.lstrip() and not text.startswith("!"):
+                prefix = word
+                names = await self._ask(lambda session: session.command_names())
+            elif dot:
+                names = await self._ask(lambda session: _in_frame(session, attributes, head))
+                names = [n for n in names if tail.startswith("_") or not n.startswith("_")]
+            else:
+                names = await self._ask(lambda session: _in_frame(session, visible_names))
+        except Exception:  # the stop ended, or the session could not tell: no completions
+            return
         for name in names:
             if name.startswith(prefix):
                 yield Completion(name, -len(prefix))

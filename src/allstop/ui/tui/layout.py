@@ -452,7 +452,7 @@ class Panes:
         if exception is not None:
             crash = "crashed" if session.stop.crashed else "post-mortem"
             reason = f"{who} {crash}: {exception_line(exception, 60)} at {where}"
-        editor = session.editor_status()
+        editor = session.status_note()
         return [
             ("class:status", " ? help "),
             ("class:status.reason", f" {reason} "),
