@@ -35,6 +35,7 @@ TIMEOUT = 15
 PROMPT = "(allstop) "
 TARGET = PROGRAMS / "cli_target.py"
 BREAKPOINT_PROGRAM = PROGRAMS / "cli_breakpoint.py"
+BREAKPOINT_LINE = BREAKPOINT_PROGRAM.read_text().splitlines().index("breakpoint()") + 1
 THREADS_PROGRAM = PROGRAMS / "cli_threads.py"
 PACKAGE_MAIN = PROGRAMS / "cli_pkg" / "__main__.py"
 TOOL = PROGRAMS / "cli_pkg" / "tool.py"
@@ -96,9 +97,16 @@ def unprompted(line: str) -> str:
 
 
 def banners(result: Result) -> list[str]:
-    """The stop banners, ``[thread N name] stopped at ...``, in order."""
+    """The stop banners, ``[thread N name] stopped at ...``, in order (a program of one
+    thread has none: its stops show as pdb shows them)."""
     lines = map(unprompted, result.stdout.splitlines())
     return [line for line in lines if BANNER.match(line)]
+
+
+def stops(result: Result) -> list[list[str]]:
+    """The two location lines (``> file(line)function()``, ``-> source``) of each stop."""
+    lines = [unprompted(line) for line in result.stdout.splitlines()]
+    return [lines[n : n + 2] for n, line in enumerate(lines) if line.startswith("> ")]
 
 
 def answers(result: Result) -> list[str]:
@@ -109,11 +117,10 @@ def answers(result: Result) -> list[str]:
 
 
 def location(result: Result, index: int = 0) -> list[str]:
-    """The two location lines (``> file(line)function()``, ``-> source``) of stop ``index``."""
-    lines = result.stdout.splitlines()
-    starts = [n for n, line in enumerate(lines) if BANNER.match(unprompted(line))]
-    assert len(starts) > index, f"fewer than {index + 1} stops:\n{result.stdout}"
-    return lines[starts[index] + 1 : starts[index] + 3]
+    """The location lines of stop ``index``."""
+    found = stops(result)
+    assert len(found) > index, f"fewer than {index + 1} stops:\n{result.stdout}"
+    return found[index]
 
 
 def explain(result: Result) -> str:
@@ -269,10 +276,8 @@ def test_run_module_stops_at_its_first_line_and_its_breakpoints(backend: str) ->
         cwd=PROGRAMS,
     )
     assert result.status == 4, explain(result)
-    assert banners(result) == [
-        "[thread 1 MainThread] stopped at the start of the program; 0 other threads frozen",
-        "[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen",
-    ]
+    assert banners(result) == []
+    assert len(stops(result)) == 2
     assert location(result, 0)[0] == f"> {TOOL}(1)<module>()"
     assert location(result, 1) == [
         f"> {TOOL}({SHOUT_BODY})shout()",
@@ -322,14 +327,10 @@ def test_stop_stops_at_the_first_statement_then_continue_runs_to_the_end(
     result = allstop_cli(["run", "--stop", str(script)], ["c"], backend=backend)
     assert result.status == 0, explain(result)
     lines = result.stdout.splitlines()
-    assert lines[:3] == [
-        "[thread 1 MainThread] stopped at the start of the program; 0 other threads frozen",
-        f"> {script}(4)<module>()",
-        "-> import sys",
-    ]
+    assert lines[:2] == [f"> {script}(4)<module>()", "-> import sys"]
     # Nothing of the program ran before the stop; all of it ran after 'c'.
-    assert lines[3:] == [PROMPT + "ran 1"]
-    assert len(banners(result)) == 1
+    assert lines[2:] == [PROMPT + "ran 1"]
+    assert len(stops(result)) == 1
 
 
 def test_stop_lets_commands_run_before_the_program(backend: str) -> None:
@@ -361,10 +362,8 @@ def test_break_file_line_stops_at_each_hit(backend: str) -> None:
         backend=backend,
     )
     assert result.status == 0, explain(result)
-    assert (
-        banners(result)
-        == ["[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen"] * 3
-    )
+    assert banners(result) == []
+    assert len(stops(result)) == 3
     assert location(result) == [
         f"> {TARGET}({SQUARE_BODY})square()",
         "-> return n * n  # square body",
@@ -381,7 +380,7 @@ def test_break_file_is_also_looked_up_next_to_the_script(backend: str) -> None:
         backend=backend,
     )
     assert result.status == 0, explain(result)
-    assert len(banners(result)) == 3
+    assert len(stops(result)) == 3
     assert location(result)[0] == f"> {TARGET}({SQUARE_BODY})square()"
 
 
@@ -390,9 +389,7 @@ def test_break_line_is_in_the_script(backend: str) -> None:
         ["run", "-b", str(AFTER_LOOP), str(TARGET)], ["p total", "c"], backend=backend
     )
     assert result.status == 0, explain(result)
-    assert banners(result) == [
-        "[thread 1 MainThread] stopped at breakpoint 1; 0 other threads frozen"
-    ]
+    assert len(stops(result)) == 1
     assert location(result)[0] == f"> {TARGET}({AFTER_LOOP})<module>()"
     assert answers(result)[0] == "14"
 
@@ -402,7 +399,7 @@ def test_break_function_stops_at_its_first_line_in_each_call(backend: str) -> No
         ["run", "-b", "square", str(TARGET)], ["p n", "c", "p n", "c", "p n", "c"], backend=backend
     )
     assert result.status == 0, explain(result)
-    assert len(banners(result)) == 3
+    assert len(stops(result)) == 3
     assert location(result)[0] == f"> {TARGET}({SQUARE_BODY})square()"
     assert answers(result)[0::2] == ["1", "2", "3"]
 
@@ -447,7 +444,7 @@ def test_break_module_dot_function(tmp_path: Path) -> None:
 def test_break_with_a_condition_stops_only_when_it_is_true(backend: str, spec: str) -> None:
     result = allstop_cli(["run", "-b", spec, str(TARGET)], ["p n", "c"], backend=backend)
     assert result.status == 0, explain(result)
-    assert len(banners(result)) == 1, explain(result)
+    assert len(stops(result)) == 1, explain(result)
     assert answers(result)[0] == "2"
     assert "total 14" in result.stdout
 
@@ -459,10 +456,7 @@ def test_repeated_breaks_are_numbered_in_order_and_all_stop(backend: str) -> Non
         backend=backend,
     )
     assert result.status == 0, explain(result)
-    assert [b.split(";")[0] for b in banners(result)] == [
-        "[thread 1 MainThread] stopped at breakpoint 1",
-        "[thread 1 MainThread] stopped at breakpoint 2",
-    ]
+    assert len(stops(result)) == 2
     assert location(result, 0)[0] == f"> {TARGET}({SQUARE_BODY})square()"
     assert location(result, 1)[0] == f"> {TARGET}({AFTER_LOOP})<module>()"
     assert answers(result)[0::2] == ["3", "14"]
@@ -541,9 +535,10 @@ def test_double_dash_before_the_script() -> None:
 def check_breakpoint_stop(result: Result) -> None:
     """cli_breakpoint.py stopped in allstop after breakpoint(), 'p value' then 'c'."""
     assert result.status == 0, explain(result)
-    assert banners(result) == [
-        "[thread 1 MainThread] stopped at breakpoint(); 0 other threads frozen"
-    ]
+    assert len(stops(result)) == 1
+    # pdb's set_trace() stops on its own line from 3.13 on, on the next line before.
+    line = BREAKPOINT_LINE if sys.version_info >= (3, 13) else BREAKPOINT_LINE + 1
+    assert location(result)[0].endswith(f"({line})<module>()")
     assert answers(result) == ["41", "value 42"]
 
 
@@ -597,7 +592,7 @@ def test_end_of_input_at_the_prompt_ends_the_program_with_status_1(
 ) -> None:
     result = allstop_cli(["run", str(BREAKPOINT_PROGRAM)], commands, backend=backend)
     assert result.status == 1, explain(result)
-    assert len(banners(result)) == 1
+    assert len(stops(result)) == 1
     assert answers(result)[: len(commands)] == ["41"][: len(commands)]
     assert "value 42" not in result.stdout, "the program must not go on"
 
@@ -623,7 +618,7 @@ def test_quit_flushes_what_the_program_wrote(
         env={"PYTHONUNBUFFERED": ""},  # a pipe: the program's output waits in its buffer
     )
     assert result.status == 1, explain(result)
-    assert len(banners(result)) == 1
+    assert len(stops(result)) == 1
     assert "written before the stop" in result.stdout, explain(result)
     assert "and after" not in result.stdout
 

@@ -80,12 +80,12 @@ def test_start_hooks_in_once_and_a_table_change_rearms() -> None:
     assert backend.calls == ["start", "breakpoints_changed"]
 
 
-def test_breakpoint_call_arms_a_next_step_of_the_calling_thread() -> None:
+def test_breakpoint_call_arms_a_step_of_the_calling_thread() -> None:
     engine, backend = new_engine()
     engine.stop_soon(sys._getframe())
-    assert engine.steps[threading.get_ident()].kind is StepKind.NEXT
+    assert engine.steps[threading.get_ident()].kind is StepKind.STEP
     engine.cancel_step()
-    assert backend.calls == ["start", "arm_step next", "step_done"]
+    assert backend.calls == ["start", "arm_step step", "step_done"]
     assert not engine.steps
 
 

@@ -7,6 +7,7 @@ queue forever unless mail comes, and a main thread that calls breakpoint().
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -18,18 +19,29 @@ WORKERS = PROGRAMS / "workers.py"
 PROMPT = "(allstop) "
 
 
-STOP_LINE = line_of(WORKERS, "result = helper(value)")
+NEXT_LINE = line_of(WORKERS, "result = helper(value)")
 HELPER_DEF = line_of(WORKERS, "def helper(")
 MOVED_LINE = line_of(WORKERS, "moved = watch()")
+AT_CALL = sys.version_info >= (3, 13)
+"""pdb's set_trace(), and so breakpoint(), stops on its own line from 3.13 on, and on the next
+line before."""
+STOP_LINE, STOP_SOURCE = (
+    (NEXT_LINE - 1, "breakpoint()") if AT_CALL else (NEXT_LINE, "result = helper(value)")
+)
+FIRST = ["next"] if AT_CALL else []
+"""What takes a transcript from where breakpoint() stops to the line after it."""
 
 
 def session(commands: list[str], backend: str | None = None, **kwargs: object) -> Result:
     return run_allstop(["run", str(WORKERS)], commands, backend=backend, **kwargs)  # type: ignore[arg-type]
 
 
-def replies(result: Result) -> list[str]:
-    """What followed each prompt: [0] is the stop banner, [i] the output of command i."""
-    return result.stdout.split(PROMPT)
+def replies(result: Result, skip: int = 0) -> list[str]:
+    """What followed each prompt: [0] is the stop banner, [i] the output of command i, once the
+    replies of the first ``skip`` commands are left out."""
+    out = result.stdout.split(PROMPT)
+    assert result.status == 0 or not skip, result.stdout
+    return [out[0], *out[1 + skip :]]
 
 
 def test_stop_freezes_every_thread_and_continue_resumes(backend: str) -> None:
@@ -42,7 +54,7 @@ def test_stop_freezes_every_thread_and_continue_resumes(backend: str) -> None:
     assert out[0].splitlines()[0].startswith("[thread 1 MainThread] stopped at breakpoint()")
     assert out[0].splitlines()[1:] == [
         f"> {WORKERS}({STOP_LINE})main()",
-        "-> result = helper(value)",
+        f"-> {STOP_SOURCE}",
     ]
     table = out[1].splitlines()
     assert table[0].split() == ["Id", "Name", "Ident", "Daemon", "State", "Location"]
@@ -90,7 +102,7 @@ def test_thread_switching_acts_on_that_thread(backend: str) -> None:
     assert out[8].splitlines() == [
         '[Switching to thread 1 "MainThread" (stopped)]',
         f"> {WORKERS}({STOP_LINE})main()",
-        "-> result = helper(value)",
+        f"-> {STOP_SOURCE}",
     ]
     assert out[9].strip() == "21"
     assert out[10].strip() == "*** Unknown thread 9"
@@ -128,6 +140,7 @@ def test_bt_all_and_thread_apply() -> None:
 def test_next_with_scheduler_locking(backend: str, locking: str) -> None:
     result = session(
         [
+            *FIRST,
             f"set scheduler-locking {locking}",
             "show scheduler-locking",
             "n",
@@ -138,7 +151,7 @@ def test_next_with_scheduler_locking(backend: str, locking: str) -> None:
         ],
         backend,
     )
-    out = replies(result)
+    out = replies(result, skip=len(FIRST))
     assert out[2].strip() == f'Mode for locking scheduler during execution is "{locking}".'
     assert out[3].splitlines()[1:] == [f"> {WORKERS}({MOVED_LINE})main()", "-> moved = watch()"]
     assert out[3].startswith("[thread 1 MainThread] stopped at step")
@@ -147,8 +160,10 @@ def test_next_with_scheduler_locking(backend: str, locking: str) -> None:
 
 
 def test_step_into_return_and_retval(backend: str) -> None:
-    result = session(["s", "s", "r", "retval", "rv", "where", "n", "p result", "c"], backend)
-    out = replies(result)
+    result = session(
+        [*FIRST, "s", "s", "r", "retval", "rv", "where", "n", "p result", "c"], backend
+    )
+    out = replies(result, skip=len(FIRST))
     assert "--Call--" in out[1]
     assert f"> {WORKERS}({HELPER_DEF})helper()" in out[1]
     assert f"> {WORKERS}({HELPER_DEF + 1})helper()" in out[2]
@@ -156,7 +171,7 @@ def test_step_into_return_and_retval(backend: str) -> None:
     assert f"> {WORKERS}({HELPER_DEF + 3})helper()->43" in out[3]
     assert out[4].strip() == "43"
     assert out[5].strip() == "43"
-    assert f"  {WORKERS}({STOP_LINE})main()" in out[6]
+    assert f"  {WORKERS}({NEXT_LINE})main()" in out[6]
     assert f"> {WORKERS}({HELPER_DEF + 3})helper()->43" in out[6]
     assert f"> {WORKERS}({MOVED_LINE})main()" in out[7]
     assert out[8].strip() == "43"
@@ -165,9 +180,10 @@ def test_step_into_return_and_retval(backend: str) -> None:
 
 def test_until(backend: str) -> None:
     result = session(
-        ["s", "s", "until", f"until {HELPER_DEF + 3}", f"until {HELPER_DEF}", "c"], backend
+        [*FIRST, "s", "s", "until", f"until {HELPER_DEF + 3}", f"until {HELPER_DEF}", "c"],
+        backend,
     )
-    out = replies(result)
+    out = replies(result, skip=len(FIRST))
     assert f"({HELPER_DEF + 2})helper()" in out[3]
     assert f"({HELPER_DEF + 3})helper()" in out[4]
     assert out[5].strip() == '*** "until" line number is smaller than current line number'
@@ -175,8 +191,9 @@ def test_until(backend: str) -> None:
 
 
 def test_jump_and_assignment_write_back(backend: str) -> None:
-    result = session([f"j {MOVED_LINE}", "!result = 7", "p result", "c"], backend)
-    out = replies(result)
+    # A jump needs a stop at a line event: pdb 3.13 cannot jump where set_trace() stops either.
+    result = session([*FIRST, f"j {MOVED_LINE}", "!result = 7", "p result", "c"], backend)
+    out = replies(result, skip=len(FIRST))
     assert out[1].splitlines() == [f"> {WORKERS}({MOVED_LINE})main()", "-> moved = watch()"]
     assert out[3].strip() == "7"
     assert "result 7 True True" in result.stdout
@@ -184,8 +201,8 @@ def test_jump_and_assignment_write_back(backend: str) -> None:
 
 
 def test_assignment_in_an_outer_frame_reaches_the_program(backend: str) -> None:
-    result = session(["s", "s", "up", "!value = 100", "down", "p x", "c"], backend)
-    out = replies(result)
+    result = session([*FIRST, "s", "s", "up", "!value = 100", "down", "p x", "c"], backend)
+    out = replies(result, skip=len(FIRST))
     assert out[6].strip() == "21"
     assert result.status == 0
 
@@ -193,6 +210,7 @@ def test_assignment_in_an_outer_frame_reaches_the_program(backend: str) -> None:
 def test_list_longlist_source_whatis_pp() -> None:
     result = session(
         [
+            *FIRST,
             "l",
             "l",
             "l .",
@@ -206,11 +224,11 @@ def test_list_longlist_source_whatis_pp() -> None:
             "c",
         ]
     )
-    out = replies(result)
+    out = replies(result, skip=len(FIRST))
     listing = out[1].splitlines()
     assert len(listing) == 11
-    assert listing[5] == f"{STOP_LINE:>3}  ->\t    result = helper(value)"
-    assert out[2].splitlines()[0].startswith(f"{STOP_LINE + 6:>3}")
+    assert listing[5] == f"{NEXT_LINE:>3}  ->\t    result = helper(value)"
+    assert out[2].splitlines()[0].startswith(f"{NEXT_LINE + 6:>3}")
     assert out[3].splitlines() == listing
     assert out[4].splitlines() == [
         f"{HELPER_DEF:>3}  \tdef helper(x: int) -> int:",
@@ -230,6 +248,7 @@ def test_list_longlist_source_whatis_pp() -> None:
 def test_display_and_undisplay() -> None:
     result = session(
         [
+            *FIRST,
             "display value",
             "display",
             "n",
@@ -241,7 +260,7 @@ def test_display_and_undisplay() -> None:
             "c",
         ]
     )
-    out = replies(result)
+    out = replies(result, skip=len(FIRST))
     assert out[1].strip() == "display value: 21"
     assert out[2].splitlines() == ["Currently displaying:", "value: 21"]
     assert "display" not in out[3]

@@ -119,20 +119,50 @@ def test_every_command_declared_resuming_is_exercised_above() -> None:
     assert resuming == {*RESUMING_LINES, "quit", "EOF"}
 
 
-def test_quit_and_end_of_input_end_the_process_with_status_1() -> None:
+def test_quit_and_end_of_input_end_a_program_of_several_threads_with_status_1() -> None:
     for lines in (["q"], ["exit"], []):
-        session, io, _ = new_session(lines)
-        with pytest.raises(Exited) as exited:
-            program(session)
+        with waiting_thread("other"):
+            session, io, _ = new_session(lines)
+            with pytest.raises(Exited) as exited:
+                program(session)
         assert exited.value.status == 1
         assert io.left >= 1, "the terminal was not given back before exiting"
 
 
-@pytest.mark.parametrize("lines", [["q"], []], ids=["quit", "end of input"])
-def test_quit_and_end_of_input_resume_with_quit_under_the_pdb_face(lines: list[str]) -> None:
-    session, _, _ = new_session(lines)
-    session.quit_raises = True
-    assert program(session).how is ResumeHow.QUIT
+class Face:
+    """A pdb object the session shows its stops for (as pytest's subclass of pdb's)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def do_continue(self, arg: str) -> int:
+        self.calls.append("continue")
+        return 1
+
+    def do_quit(self, arg: str) -> int:
+        self.calls.append("quit")
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "how", "call"),
+    [
+        (["q"], ResumeHow.QUIT, "quit"),
+        ([], ResumeHow.QUIT, "quit"),
+        (["c"], ResumeHow.CONTINUE, "continue"),
+    ],
+    ids=["quit", "end of input", "continue"],
+)
+def test_a_pdb_face_hears_how_the_user_left(lines: list[str], how: ResumeHow, call: str) -> None:
+    with waiting_thread("other"):
+        session, _, _ = new_session(lines)
+        face = Face()
+        session.use_front_end(None, face)
+        resume = program(session)
+    assert resume.how is how
+    assert resume.then is not None
+    resume.then()
+    assert face.calls == [call]
 
 
 def test_jump_does_not_resume_so_thread_apply_runs_it() -> None:

@@ -245,9 +245,10 @@ class Engine:
         if had is not None:
             self.backend.step_done()
 
-    def stop_soon(self, frame: FrameType) -> None:
-        """Stop the calling thread at the next line of ``frame``, or when ``frame`` returns
-        (``breakpoint()``).  The debugger's own threads never stop."""
+    def stop_soon(self, frame: FrameType, kind: StepKind = StepKind.STEP) -> None:
+        """Stop the calling thread at its next event (a line of ``frame``, its return, a call
+        from it), as pdb's ``set_trace()`` does before 3.13; with ``kind`` ``NEXT``, at the
+        next line of ``frame`` or its return.  The debugger's own threads never stop."""
         ident = _thread.get_ident()
         if self.is_own(ident):
             return
@@ -257,7 +258,7 @@ class Engine:
             return
         self.start()
         with self._lock:
-            self.steps[ident] = StepRequest(StepKind.NEXT, frame, reason=StopReason.TRACE)
+            self.steps[ident] = StepRequest(kind, frame, reason=StopReason.TRACE)
         self.backend.arm_step(ident, frame)
 
     # -- what the session reads ------------------------------------------------------------
@@ -408,7 +409,9 @@ class Engine:
                 handler.on_internal_error(exc)
                 resume = CONTINUE
         self._resume(stop, resume)
-        if resume.how is ResumeHow.QUIT:
+        if resume.then is not None:
+            resume.then()
+        if resume.how is ResumeHow.QUIT and not stop.post_mortem:
             raise Quit
         peer = self.peer
         if peer is not None:

@@ -1,13 +1,15 @@
-"""``allstop.Debugger``: the face of ``pdb.Pdb`` that tools which take a debugger class use
-(pytest's ``--pdbcls``, and ``pytest --allstop``).
+"""``allstop.Debugger``: ``pdb.Pdb``'s face, for code and tools that make a pdb object (pytest's
+``--pdbcls``, ``pytest --allstop``, doctests, programs that call ``pdb.Pdb(...).set_trace()``).
 
-Design note: those tools call ``set_trace(frame)``, ``interaction(frame, tb_or_exc)`` and
-``runcall(func)``, and expect to hear how the user left through ``do_continue`` and
-``do_quit`` (pytest resumes its output capture in its subclass's ``do_continue``, and ends the
-test session in ``do_quit``).  So every stop made here is synchronous: it happens inside the
-call, every thread frozen as usual, and when the user resumes, ``do_continue`` or ``do_quit`` is
-called on this object in the stopped thread.  ``quit`` does not end the process here: the
-world resumes and pdb's way of quitting follows (pytest raises its ``Exit``).
+Design note: pdb's behaviour is the contract.  A ``Debugger`` remembers the streams pdb would use
+(``stdin``/``stdout`` given, else ``sys.stdin``/``sys.stdout`` when it is made) and its stops
+show there, through ``ui.stream``, unless they are the process's own streams (then the
+debugger's own front end shows them: line mode on file descriptors, or the full-screen UI).
+Where a stop lands follows the running Python's pdb: ``set_trace()`` stops at the next event
+after the call on 3.10-3.12 and on the ``set_trace()`` line itself on 3.13.  When the user
+continues or quits, ``do_continue`` / ``do_quit`` of this object are called in the stopped
+thread once the world runs again, as pdb's subclasses expect (pytest resumes its output
+capture there, or ends the test session), and quitting raises pdb's ``BdbQuit`` in that thread.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from ._engine import Engine
+from . import _wiring
+from ._locations import LocationError, check_line
 from ._model import StopReason
 from ._stops import Quit
-from .session import Session
 
 T = TypeVar("T")
 
@@ -28,19 +30,50 @@ T = TypeVar("T")
 class Debugger:
     """A pdb-compatible debugger whose stops freeze every thread."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # pdb.Pdb's arguments (completekey, stdin, stdout, skip, nosigint, readrc) are
-        # accepted and not used: allstop has its own front ends.
+    def __init__(  # noqa: PLR0917 - pdb.Pdb's signature, positional as there
+        self,
+        completekey: str = "tab",
+        stdin: IO[str] | None = None,
+        stdout: IO[str] | None = None,
+        skip: Any = None,
+        nosigint: bool = False,
+        readrc: bool = True,
+    ) -> None:
+        self.stdin = stdin if stdin is not None else sys.stdin
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.use_rawinput = stdout is None
+        """pdb reads with ``input()`` unless it was given a ``stdout``."""
+        self.skip = set(skip) if skip else None
+        self.rcLines: list[str] = []
         self.quitting = False
 
     def reset(self) -> None:
         """Nothing to reset (pdb's ``reset`` forgets its stack; allstop reads it afresh)."""
         self.quitting = False
 
-    def set_trace(self, frame: FrameType | None = None) -> None:
-        """Stop every thread now, on ``frame`` (default: the caller's)."""
-        target = frame if frame is not None else sys._getframe(1)
-        self._stop(lambda engine: engine.stop_now(target, StopReason.TRACE))
+    # -- pdb's output ----------------------------------------------------------------------
+    def message(self, msg: str) -> None:
+        print(msg, file=self.stdout)
+
+    def error(self, msg: str) -> None:
+        print("***", msg, file=self.stdout)
+
+    # -- entering --------------------------------------------------------------------------
+    def _enter(self) -> Any:
+        """Show the next stops on this object's streams; the engine."""
+        engine = _wiring.engine()
+        front_end = _wiring.pdb_front_end(self.stdin, self.stdout, rawinput=self.use_rawinput)
+        _wiring.session().use_front_end(front_end, self)
+        return engine
+
+    def set_trace(
+        self, frame: FrameType | None = None, *, header: str | None = None, **options: Any
+    ) -> None:
+        """Stop every thread, in ``frame`` (default: the caller's), where pdb would."""
+        engine = self._enter()
+        if header is not None:
+            self.message(header)
+        _wiring.trace(engine, frame if frame is not None else sys._getframe(1))
 
     def interaction(
         self, frame: FrameType | None, traceback: TracebackType | BaseException | None
@@ -49,32 +82,35 @@ class Debugger:
         from ._postmortem import exception_of
 
         exc = exception_of(traceback) if traceback is not None else None
+        engine = self._enter()
         if exc is not None:
-            self._stop(lambda engine: engine.post_mortem(exc, crashed=False))
+            engine.post_mortem(exc, crashed=False)
         elif frame is not None:
-            self._stop(lambda engine: engine.stop_now(frame, StopReason.TRACE))
+            engine.stop_now(frame, StopReason.TRACE)
 
     def runcall(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call ``func``, stopping at its first event (pdb's ``runcall``)."""
-        from . import _wiring
-
-        engine = _wiring.engine()
-        session = _session_of(engine)
-        session.quit_raises = True
+        engine = self._enter()
         engine.step_from(sys._getframe())
         try:
-            result = func(*args, **kwargs)
+            return func(*args, **kwargs)
         except Quit:
-            self.do_quit("")
             return None
         finally:
             engine.cancel_step()
-            session.quit_raises = False
-        self.do_continue("")
-        return result
 
+    def checkline(self, filename: str, lineno: int, module_globals: Any = None) -> int:
+        """``lineno`` if a breakpoint can stop there, else 0 after saying why (pdb's)."""
+        try:
+            check_line(filename, lineno, module_globals)
+        except LocationError as exc:
+            self.error(str(exc))
+            return 0
+        return lineno
+
+    # -- what pdb's subclasses override ----------------------------------------------------
     def do_continue(self, arg: str) -> int:
-        """Called when the user resumed (pytest's subclass resumes its capture here)."""
+        """Called when the user continued (pytest's subclass resumes its capture here)."""
         return 1
 
     do_c = do_cont = do_continue
@@ -85,24 +121,3 @@ class Debugger:
         return 1
 
     do_q = do_exit = do_quit
-
-    def _stop(self, stop: Callable[[Engine], None]) -> None:
-        from . import _wiring
-
-        engine = _wiring.engine()
-        session = _session_of(engine)
-        session.quit_raises = True
-        try:
-            stop(engine)
-        except Quit:
-            self.do_quit("")
-            return
-        finally:
-            session.quit_raises = False
-        self.do_continue("")
-
-
-def _session_of(engine: Engine) -> Session:
-    session = engine.handler
-    assert isinstance(session, Session)
-    return session

@@ -9,6 +9,7 @@ importing the engine itself.  The words follow the project's glossary: *freeze* 
 
 from __future__ import annotations
 
+import bdb
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,15 +82,16 @@ class ResumeHow(enum.Enum):
     STEP = "step"
     DETACH = "detach"
     QUIT = "quit"
-    """Resume the world, then raise ``Quit`` in the presenter (pdb's quit, for front ends
-    that embed allstop, such as pytest's; allstop's own quit ends the process)."""
+    """Resume the world, then raise ``Quit`` in the presenter, as pdb's quit does (but at a
+    post-mortem, whose frames are finished)."""
     HAND_OVER = "hand over"
     """Resume the world, the peer takes the interpreter, and the presenter stops again at
     once, in the peer (the stop moves to the editor); so do the other stops waiting."""
 
 
-class Quit(BaseException):
-    """Raised in the presenter's thread after a ``ResumeHow.QUIT`` (pdb's ``BdbQuit``)."""
+class Quit(bdb.BdbQuit):
+    """Raised in the presenter's thread after a ``ResumeHow.QUIT``: pdb's ``BdbQuit``, which
+    code that embeds pdb (doctest, pytest, ``python -m pdb``) expects."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class Resume:
     """The ident of the thread to step (default: the presenter)."""
     scheduler_locking: bool = True
     """Step with every other thread frozen (gdb's ``set scheduler-locking on``)."""
+    then: Callable[[], object] | None = None
+    """Run by the presenter once the world runs again, before a ``Quit`` (what a pdb
+    subclass does when the user continues or quits: pytest resumes its output capture, or
+    ends the test session)."""
 
 
 CONTINUE = Resume(ResumeHow.CONTINUE)

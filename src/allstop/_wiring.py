@@ -20,12 +20,15 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 from ._backends import backend_class, default_name
 from ._engine import Engine
+from ._model import StopReason
 from ._stops import World
-from .session import SessionIO, new_session
+from .session import Session, SessionIO, new_session
 from .ui.line import LineIO
+from .ui.stream import StreamIO
 
 _setup_lock = threading.Lock()
 _engine: Engine | None = None
@@ -39,6 +42,30 @@ def engine() -> Engine:
             _engine = build(_front_end)
         _engine.start()
         return _engine
+
+
+def session() -> Session:
+    """The session of this process's engine."""
+    handler = engine().handler
+    assert isinstance(handler, Session)
+    return handler
+
+
+def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> SessionIO | None:
+    """The front end pdb would use with these streams: None (the debugger's own) when they
+    are the process's own, else the streams themselves (see ``ui.stream``)."""
+    if stdin is sys.__stdin__ and stdout is sys.__stdout__:
+        return None
+    return StreamIO(stdin, stdout, rawinput=rawinput)
+
+
+def trace(engine: Engine, frame: FrameType) -> None:
+    """``set_trace()`` in ``frame``: stop where the running Python's pdb stops, at the next
+    event (3.10-3.12), or on the ``set_trace()`` line itself (3.13+)."""
+    if sys.version_info >= (3, 13):
+        engine.stop_now(frame, StopReason.TRACE)
+    else:
+        engine.stop_soon(frame)
 
 
 def new_engine(backend: str | None = None) -> Engine:

@@ -27,6 +27,7 @@ from typing import Any
 from . import __version__
 from ._breakpoints import BreakpointTable
 from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
+from ._stops import Quit
 
 USAGE_ERROR = 2
 
@@ -242,6 +243,8 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         exec(target.code, module.__dict__)
     except SystemExit:
         raise
+    except Quit:  # the user quit from the debugger: the program ends there, as under pdb
+        return 1
     except BaseException as exc:
         _strip(exc, target.code)
         # allstop's hook opens the post-mortem (python -m pdb's, with every thread frozen),

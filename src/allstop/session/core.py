@@ -59,6 +59,16 @@ class UsageError(CommandError):
     usage = ""
 
 
+class PdbFace(Protocol):
+    """A ``pdb.Pdb`` that allstop stands in for (``allstop.Debugger``, and the subclasses tools
+    make of it, such as pytest's): told when the user continues or quits, as pdb's own
+    subclasses are (pytest resumes its output capture, or ends the test session)."""
+
+    def do_continue(self, arg: str) -> object: ...
+
+    def do_quit(self, arg: str) -> object: ...
+
+
 class SessionEngine(_snapshot.Records, PeerHost, Protocol):
     """What the session uses of the engine: its records of the threads, the breakpoint
     table, and what ``listen`` hands to the editor's bridge."""
@@ -141,7 +151,12 @@ class Session:
         self, engine: SessionEngine, io: SessionIO, groups: Iterable[type[Commands]]
     ) -> None:
         self.engine = engine
+        self.default_io = io
+        """The front end of stops that no pdb entry point chose another one for."""
         self.io = io
+        """The front end of the stop being shown (see ``use_front_end``)."""
+        self.face: PdbFace | None = None
+        """The pdb object the stops are shown for, if a pdb entry point was used."""
         self.evaluator = Evaluator(engine.spawn_exempt)
         self.scheduler_locking = True
         self.lastcmd = ""
@@ -156,9 +171,6 @@ class Session:
         """Where the next ``list`` goes on (None: around the current line)."""
         self.exception_index = -1
         """The exception of the chain shown at a post-mortem (see ``exceptions``)."""
-        self.quit_raises = False
-        """quit resumes and raises ``Quit`` in the stopped thread instead of ending the
-        process (set by ``Debugger``, the pdb-compatible face used by pytest)."""
         self.aliases: dict[str, str] = {}
         """The user's aliases (``alias``)."""
         self.exit_process: Callable[[int], NoReturn] = os._exit
@@ -179,6 +191,22 @@ class Session:
         self.commands[name] = Command(name, method, spec)
         for alias in spec.aliases:
             self.builtin_aliases[alias] = name
+
+    def use_front_end(self, io: SessionIO | None, face: PdbFace | None = None) -> None:
+        """Show the next stops through ``io`` (None: the default front end) for ``face``, as a
+        pdb entry point asks (``pdb.Pdb(stdin, stdout)``, ``set_trace()`` with ``sys.stdout``
+        replaced...): pdb's stops show on the streams of the last pdb object made.  Ignored
+        while a stop is shown."""
+        if self.stop is None:
+            self.io = io if io is not None else self.default_io
+            self.face = face
+
+    def alone(self) -> bool:
+        """Whether the stopped thread is the only live thread of the program (then a stop
+        shows exactly as pdb shows it)."""
+        stop = self.stop
+        live = [t.ident for t in self.threads if not t.state.counting.finished]
+        return stop is not None and live == [stop.ident]
 
     def spawn(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on a thread of the debugger's own, never frozen (a front end's)."""
@@ -280,14 +308,16 @@ class Session:
         return summary
 
     def _announce(self, stop: StopEvent, bp: Breakpoint | None) -> None:
-        self.message(self.stop_summary())
+        alone = self.alone()
+        if not alone or stop.crashed:  # alone, it says nothing pdb would not (but a crash)
+            self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
         if pending:
             numbers = ", ".join(str(t.number) for t in pending)
             self.message(f"also stopped, shown after you continue: thread {numbers}")
         if stop.breakpoint and bp is None and stop.reason is StopReason.BREAKPOINT:
             self.message(f"Deleted temporary breakpoint {stop.breakpoint}")
-        if stop.exception is not None:
+        if stop.exception is not None and (stop.crashed or not alone):
             for line in _format.exception_lines(stop.exception):
                 self.message(line)
             if stop.crashed:

@@ -93,9 +93,13 @@ class RunningCommands(Commands):
 
         Resume the world: every thread runs until the next breakpoint.  With an editor
         attached (see listen), the stop moves to the editor instead."""
-        peer = self.session.engine.peer
+        session = self.session
+        peer = session.engine.peer
         if peer is not None and peer.has_client():
             return Resume(ResumeHow.HAND_OVER)
+        face = session.face
+        if face is not None:
+            return Resume(ResumeHow.CONTINUE, then=lambda: face.do_continue(""))
         return CONTINUE
 
     @command(resumes=True)
@@ -110,9 +114,15 @@ class RunningCommands(Commands):
     def do_quit(self, arg: str) -> Resume:
         """q(uit) | exit
 
-        End the program now, with exit status 1, whatever its other threads are doing.
-        (Under pytest: end the test session, as pdb's quit does there.)"""
-        if not self.session.quit_raises:
+        Quit from the debugger, as pdb does: the program stops running (pdb's BdbQuit is
+        raised in the stopped thread; under pytest, the test session ends).  When other
+        threads run, quitting one of them would leave the program waiting for it: the whole
+        program ends then, with exit status 1."""
+        session = self.session
+        face = session.face
+        if face is not None:
+            return Resume(ResumeHow.QUIT, then=lambda: face.do_quit(""))
+        if not session.alone():
             self._exit(1)
         return Resume(ResumeHow.QUIT)
 
