@@ -39,6 +39,7 @@ The engine never prints and knows nothing about commands: that is the session's 
 from __future__ import annotations
 
 import _thread
+import itertools
 import signal
 import sys
 import threading
@@ -49,7 +50,7 @@ from types import CodeType, FrameType
 from typing import TYPE_CHECKING
 
 from ._breakpoints import BreakpointTable
-from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ident
+from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ident, outward
 from ._model import NO_VALUE, StopEvent, StopReason
 from ._stops import (
     CONTINUE,
@@ -257,8 +258,10 @@ class Engine:
             peer.stop_soon(frame)
             return
         self.start()
+        above = frozenset(itertools.takewhile(lambda f: f is not frame, outward(sys._getframe(1))))
+        step = StepRequest(kind, frame, reason=StopReason.TRACE, passed_over=above)
         with self._lock:
-            self.steps[ident] = StepRequest(kind, frame, reason=StopReason.TRACE)
+            self.steps[ident] = step
         self.backend.arm_step(ident, frame)
 
     # -- what the session reads ------------------------------------------------------------

@@ -62,15 +62,22 @@ class Evaluator:
         self._jobs: SimpleQueue[_Job[Any] | None] | None = None
         self._ident: int | None = None
         self._ready = _thread.allocate_lock()
+        self._inline = False
+        """No thread can start (the interpreter is shutting down): run on the caller's."""
 
     def start(self) -> None:
         """Start the helper thread (before any freeze: thread start-up imports nothing)."""
-        if self._jobs is not None:
+        if self._jobs is not None or self._inline:
             return
         jobs: SimpleQueue[_Job[Any] | None] = SimpleQueue()
-        self._jobs = jobs
         self._ready.acquire()
-        self._spawn(lambda: self._serve(jobs))
+        try:
+            self._spawn(lambda: self._serve(jobs))
+        except RuntimeError:  # "can't create new thread at interpreter shutdown"
+            self._ready.release()
+            self._inline = True
+            return
+        self._jobs = jobs
         self._ready.acquire()
         self._ready.release()
 
@@ -90,6 +97,8 @@ class Evaluator:
     def run(self, fn: Callable[[], T]) -> T:
         """``fn()`` on the helper thread; raises what it raises, or ``EvaluationAbandoned``."""
         self.start()
+        if self._inline:
+            return fn()
         assert self._jobs is not None
         job: _Job[T] = _Job(fn)
         job.done.acquire()

@@ -134,18 +134,20 @@ def short_path(filename: str, cwd: str | None = None) -> str:
     return os.path.basename(filename)
 
 
-def source_line(filename: str, lineno: int) -> str:
-    return linecache.getline(filename, lineno).strip()
+def source_line(filename: str, lineno: int | None) -> str:
+    return linecache.getline(filename, lineno).strip() if lineno is not None else ""
 
 
 def stack_entry(frame: FrameView, return_repr: str | None = None) -> str:
     """pdb's ``format_stack_entry``: ``file(line)function()`` (``->value`` at a return) and
-    ``-> source``."""
+    ``-> source`` (or bdb's warning when the frame has no line number)."""
     entry = f"{frame.filename}({frame.lineno}){frame.function}()"
     if return_repr is not None:
         entry += "->" + return_repr
     source = source_line(frame.filename, frame.lineno)
-    if source:
+    if frame.lineno is None:
+        entry += "\n-> Warning: lineno is None"
+    elif source:
         entry += "\n-> " + source
     return entry
 

@@ -95,7 +95,8 @@ class FrameView:
     """One Python frame, as it was when the world stopped."""
 
     filename: str
-    lineno: int
+    lineno: int | None
+    """None where Python knows no line (a frame finishing an ``except*`` block, say)."""
     function: str
     frame: FrameType | None = field(default=None, compare=False, repr=False)
 

@@ -53,27 +53,33 @@ class StepRequest:
     lineno: int = 0
     reason: StopReason = StopReason.STEP
     breakpoint: int | None = None
+    passed_over: frozenset[FrameType] = frozenset()
+    """Frames a ``STEP`` never stops in: those that ran above ``frame`` when a ``set_trace()``
+    started it (pdb traces only ``frame``, its callers, and what runs afterwards)."""
 
     @property
     def anywhere(self) -> bool:
         """Whether any frame of the thread may stop (needs events everywhere)."""
         return self.kind is StepKind.STEP
 
+    def _steps_into(self, frame: FrameType) -> bool:
+        return not own_code(frame.f_code) and frame not in self.passed_over
+
     def stops_at_line(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
-            return not own_code(frame.f_code)
+            return self._steps_into(frame)
         if frame is not self.frame:
             return False
         if self.kind is StepKind.RETURN:
             return False
-        return frame.f_lineno >= self.lineno
+        return (frame.f_lineno or 0) >= self.lineno  # None: a frame with no line number
 
     def stops_at_call(self, frame: FrameType) -> bool:
-        return self.kind is StepKind.STEP and not own_code(frame.f_code)
+        return self.kind is StepKind.STEP and self._steps_into(frame)
 
     def stops_at_return(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
-            return not own_code(frame.f_code)
+            return self._steps_into(frame)
         return frame is self.frame and self.kind is not StepKind.FIRST_LINE
 
 

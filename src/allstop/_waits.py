@@ -135,6 +135,8 @@ def wait_of(frame: FrameType) -> Wait | None:
 
 
 def _from_source(frame: FrameType) -> Wait | None:
+    if frame.f_lineno is None:
+        return None
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
     if _SLEEP.search(line):
         return Wait("sleep")
@@ -165,7 +167,7 @@ def _with_blocks_around(frame: FrameType) -> list[object]:
     current = frame.f_lineno
     start = frame.f_code.co_firstlineno
     lines = linecache.getlines(filename)
-    if not lines:
+    if not lines or current is None:
         return []
     text = lines[current - 1] if 0 < current <= len(lines) else ""
     indent = len(text) - len(text.lstrip())

@@ -77,13 +77,14 @@ class RunningCommands(Commands):
         is reached.  With a line number, continue until a line with a number greater or
         equal to that is reached.  In both cases, also stop when the current frame returns."""
         frame = self.session.frame()
+        current = frame.f_lineno or frame.f_code.co_firstlineno  # None: see FrameView.lineno
         if not arg:
-            return self._step(StepKind.UNTIL, frame.f_lineno + 1)
+            return self._step(StepKind.UNTIL, current + 1)
         try:
             lineno = int(arg)
         except ValueError:
             raise CommandError(f"Error in argument: {arg!r}") from None
-        if lineno <= frame.f_lineno:
+        if lineno <= current:
             raise CommandError('"until" line number is smaller than current line number')
         return self._step(StepKind.UNTIL, lineno)
 
@@ -149,7 +150,10 @@ class RunningCommands(Commands):
                         stream.flush()
             flushed.release()
 
-        session.spawn(flush)
+        try:
+            session.spawn(flush)
+        except RuntimeError:  # no thread can start at interpreter shutdown: flush here
+            flush()
         flushed.acquire(timeout=1.0)
         session.exit_process(status)
 

@@ -50,7 +50,7 @@ class SourceCommands(Commands):
             except ValueError:
                 raise CommandError(f"Error in argument: {arg!r}") from None
         elif session.list_lineno is None or arg == ".":
-            first = max(1, frame.f_lineno - 5)
+            first = max(1, (frame.f_lineno or frame.f_code.co_firstlineno) - 5)
         else:
             first = session.list_lineno + 1
         if last is None:

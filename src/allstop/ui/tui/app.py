@@ -114,7 +114,12 @@ class Tui:
             return
         self._running.clear()
         self._stopped.clear()
-        session.spawn(self._run)
+        try:
+            session.spawn(self._run)
+        except RuntimeError as exc:  # no thread can start at interpreter shutdown
+            self._stopped.set()
+            self._fail(exc)
+            return
         self._running.wait(5.0)
 
     def leave(self) -> None:

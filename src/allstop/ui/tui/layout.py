@@ -408,7 +408,7 @@ class Panes:
         if session is not None:
             frames = session.frames
             if frames and frames[session.index].filename == state.source_file:
-                current = frames[session.index].lineno
+                current = frames[session.index].lineno or -1
             breaks = session.breakpoint_lines(state.source_file)
         line_style = "class:source.current " if number == current else ""
         if number == state.source_cursor:

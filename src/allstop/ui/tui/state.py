@@ -54,5 +54,5 @@ class TuiState:
         if frames:
             top = frames[session.index]
             self.source_file = top.filename
-            self.source_cursor = top.lineno
+            self.source_cursor = top.lineno or 1
         self.var_cursor = min(self.var_cursor, max(len(self.rows) - 1, 0))

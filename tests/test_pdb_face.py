@@ -1,0 +1,210 @@
+"""allstop as pdb: where ``set_trace()`` stops, the streams a ``Debugger`` uses, quitting, and a
+program of one thread seeing exactly pdb's output.  Each case runs a small program in a fresh
+interpreter, against allstop and, where pdb defines the behaviour, against pdb itself."""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+
+import pytest
+
+from tests.support.run import Result, run_python
+
+pytestmark = pytest.mark.e2e
+
+AT_CALL = sys.version_info >= (3, 13)
+"""pdb's set_trace() stops on its own line from 3.13 on, at the next event before."""
+
+
+def run(source: str, stdin: str = "", backend: str | None = None) -> Result:
+    return run_python(textwrap.dedent(source), stdin=stdin, backend=backend, timeout=30)
+
+
+def same(ours: Result, pdbs: Result) -> tuple[str, str]:
+    """Both outputs with the prompt and the folder of the script (a new one each run) alike."""
+    tidy = [
+        re.sub(r"\S*allstop-test-\w+/", "", result.stdout).replace("(Pdb) ", "(allstop) ")
+        for result in (ours, pdbs)
+    ]
+    return tidy[0], tidy[1]
+
+
+HEAD = "import allstop as dbg\nPdb = dbg.Debugger\n"
+PDB_HEAD = "import pdb as dbg\nPdb = dbg.Pdb\n"
+
+
+def as_pdb(source: str) -> str:
+    """``source`` with pdb in place of allstop (the same lines below the head): the
+    reference."""
+    assert HEAD in source
+    return source.replace(HEAD, PDB_HEAD)
+
+
+STREAMS = """
+import io
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def work():
+    value = 21
+    commands = io.StringIO("p value * 2\\nwhere\\nnext\\ncontinue\\n")
+    Pdb(stdin=commands, stdout=out).set_trace()
+    value += 1
+    return value
+
+out = io.StringIO()
+result = work()
+print("result", result)
+print(out.getvalue(), end="")
+"""
+
+
+def test_a_debugger_given_streams_reads_and_writes_them_as_pdb_does(backend: str) -> None:
+    ours = run(STREAMS, backend=backend)
+    pdbs = run(as_pdb(STREAMS))
+    assert ours.status == pdbs.status == 0, ours.stderr
+    assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
+    assert "(allstop) 42" in ours.stdout
+
+
+REPLACED = """
+import io, sys
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def work():
+    value = 1
+    dbg.set_trace(header="a header")
+    value += 1
+    return value
+
+sys.stdin = io.StringIO("p value\\ncontinue\\n")
+out, sys.stdout = sys.stdout, io.StringIO()
+result = work()
+text, sys.stdout = sys.stdout.getvalue(), out
+print(text, end="")
+print("result", result)
+"""
+
+
+def test_set_trace_with_replaced_streams_uses_them_and_prints_the_header(backend: str) -> None:
+    ours = run(REPLACED, backend=backend)
+    pdbs = run(as_pdb(REPLACED))
+    assert ours.status == pdbs.status == 0, ours.stderr
+    assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
+    assert ours.stdout.startswith("a header\n")
+
+
+STOP_LINE = """
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def work():
+    value = 1
+    dbg.set_trace()
+    value += 1
+    return value
+
+work()
+"""
+
+
+def test_set_trace_stops_where_this_pythons_pdb_stops(backend: str) -> None:
+    ours = run(STOP_LINE, stdin="p value\nc\n", backend=backend)
+    pdbs = run(as_pdb(STOP_LINE), stdin="p value\nc\n")
+    assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
+    expected = "dbg.set_trace()" if AT_CALL else "value += 1"
+    assert ours.stdout.splitlines()[1] == f"-> {expected}"
+
+
+QUIT_ALONE = """
+import bdb
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def work():
+    dbg.set_trace()
+    print("after" + " the stop")
+
+try:
+    work()
+except bdb.BdbQuit:
+    print("raised BdbQuit")
+"""
+
+
+def test_quit_in_a_program_of_one_thread_raises_bdbquit_as_pdb(backend: str) -> None:
+    ours = run(QUIT_ALONE, stdin="q\n", backend=backend)
+    assert ours.status == 0, ours.stderr
+    assert ours.stdout.splitlines()[-1].endswith("raised BdbQuit")
+    assert "after the stop" not in ours.stdout
+    assert "[thread" not in ours.stdout  # one thread: the stop shows as pdb shows it
+
+
+QUIT_THREADS = """
+import threading
+import allstop as dbg
+Pdb = dbg.Debugger
+
+release = threading.Event()
+worker = threading.Thread(target=release.wait, name="waiting")
+worker.start()
+dbg.set_trace()
+print("after" + " the stop")
+"""
+
+
+def test_quit_with_other_threads_running_ends_the_program_with_status_1(backend: str) -> None:
+    result = run(QUIT_THREADS, stdin="q\n", backend=backend)
+    assert result.status == 1, result.stderr
+    assert "after the stop" not in result.stdout
+    assert "[thread 1 MainThread] stopped at breakpoint(); 0 other threads frozen" in result.stdout
+
+
+AFTER_MAIN = """
+import threading
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def late():
+    threading.main_thread().join()  # stop once the interpreter shuts down
+    x = 1
+    Pdb().set_trace()
+    x += 1
+    print("late", x)
+
+threading.Thread(target=late, name="late").start()
+"""
+
+
+def test_set_trace_in_a_thread_after_the_main_thread_has_finished(backend: str) -> None:
+    result = run(AFTER_MAIN, stdin="p x\ncont\n", backend=backend)
+    assert result.status == 0, result.stderr
+    assert "Error" not in result.stdout + result.stderr
+    assert "(allstop) 1" in result.stdout
+    assert result.stdout.rstrip().endswith("late 2")
+
+
+EXCEPT_STAR = """
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def work():
+    try:
+        raise KeyError
+    except* Exception:
+        Pdb().set_trace()
+
+work()
+print("after")
+"""
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is new in 3.11")
+def test_a_stop_with_no_line_number_shows_as_pdb_shows_it(backend: str) -> None:
+    ours = run(EXCEPT_STAR, stdin="continue\n", backend=backend)
+    pdbs = run(as_pdb(EXCEPT_STAR), stdin="continue\n")
+    assert ours.status == pdbs.status == 0, ours.stderr
+    assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
