@@ -271,20 +271,23 @@ def test_run_package_runs_its_main(launcher: str) -> None:
 def test_run_module_stops_at_its_first_line_and_its_breakpoints(backend: str) -> None:
     result = allstop_cli(
         ["run", "--stop", "-b", str(SHOUT_BODY), "-m", "cli_pkg.tool"],
-        ["c", "p word", "c"],
+        ["c", "p word", "c", "q"],
         backend=backend,
         cwd=PROGRAMS,
     )
-    assert result.status == 4, explain(result)
+    # As python -m pdb: the program's exit is reported, it starts again, quit ends it (0).
+    assert result.status == 0, explain(result)
     assert banners(result) == []
-    assert len(stops(result)) == 2
+    assert len(stops(result)) == 3
     assert location(result, 0)[0] == f"> {TOOL}(1)<module>()"
     assert location(result, 1) == [
         f"> {TOOL}({SHOUT_BODY})shout()",
         "-> return word.upper()  # shout body",
     ]
+    assert location(result, 2)[0] == f"> {TOOL}(1)<module>()"
     assert "'done'" in answers(result)
     assert "DONE" in result.stdout
+    assert "The program exited via sys.exit(). Exit status: 4" in result.stdout
 
 
 def test_missing_module_is_a_clear_error() -> None:
@@ -328,9 +331,26 @@ def test_stop_stops_at_the_first_statement_then_continue_runs_to_the_end(
     assert result.status == 0, explain(result)
     lines = result.stdout.splitlines()
     assert lines[:2] == [f"> {script}(4)<module>()", "-> import sys"]
-    # Nothing of the program ran before the stop; all of it ran after 'c'.
-    assert lines[2:] == [PROMPT + "ran 1"]
-    assert len(stops(result)) == 1
+    # Nothing of the program ran before the stop; all of it ran after 'c'; then, as python -m
+    # pdb, it starts again, and the end of input quits.
+    assert lines[2:] == [
+        PROMPT + "ran 1",
+        "The program finished and will be restarted",
+        f"> {script}(4)<module>()",
+        "-> import sys",
+        PROMPT,
+    ]
+    assert len(stops(result)) == 2
+
+
+def test_stop_runs_commands_given_with_c_before_the_first_prompt(backend: str) -> None:
+    result = allstop_cli(
+        ["run", "--stop", "-c", "p 40 + 2", "-c", "until 5", str(TARGET)], ["q"], backend=backend
+    )
+    assert result.status == 0, explain(result)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "42"
+    assert lines[1] == f"> {TARGET}(5)<module>()", explain(result)
 
 
 def test_stop_lets_commands_run_before_the_program(backend: str) -> None:
@@ -540,6 +560,14 @@ def check_breakpoint_stop(result: Result) -> None:
     line = BREAKPOINT_LINE if sys.version_info >= (3, 13) else BREAKPOINT_LINE + 1
     assert location(result)[0].endswith(f"({line})<module>()")
     assert answers(result) == ["41", "value 42"]
+
+
+def test_commands_given_with_c_run_at_the_first_stop(backend: str) -> None:
+    result = allstop_cli(["run", "-c", "p value", str(BREAKPOINT_PROGRAM)], ["c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert result.stdout.splitlines()[0] == "41"  # before the location, as pdb runs .pdbrc
+    assert len(stops(result)) == 1
+    assert "value 42" in result.stdout
 
 
 def test_breakpoint_call_stops_in_allstop(backend: str) -> None:

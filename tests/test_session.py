@@ -132,8 +132,11 @@ def test_quit_and_end_of_input_end_a_program_of_several_threads_with_status_1() 
 class Face:
     """A pdb object the session shows its stops for (as pytest's subclass of pdb's)."""
 
+    handles_quit = True
+
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.rcLines: list[str] = []
 
     def do_continue(self, arg: str) -> int:
         self.calls.append("continue")

@@ -23,17 +23,15 @@ __version__ = "0.1.0"
 def set_trace(frame: FrameType | None = None, *, header: str | None = None) -> None:
     """Stop every thread of the program where pdb's ``set_trace()`` stops in the caller (or in
     ``frame``): at its next line (3.10-3.12) or on this call's line (3.13), and open the
-    debugger, on ``sys.stdin``/``sys.stdout`` if they were replaced (as pdb).  ``header`` is
-    printed first.  Use it as ``PYTHONBREAKPOINT=allstop.set_trace``."""
-    from . import _wiring
+    debugger, on ``sys.stdin``/``sys.stdout`` if they were replaced, running the commands of
+    ``.pdbrc`` first (as pdb).  ``header`` is printed first.  Use it as
+    ``PYTHONBREAKPOINT=allstop.set_trace``."""
+    from ._pdb_compat import Debugger
 
-    engine = _wiring.engine()
-    front_end = _wiring.pdb_front_end(sys.stdin, sys.stdout, rawinput=True)
-    session = _wiring.session()
-    session.use_front_end(front_end)
+    debugger = Debugger()  # as pdb.set_trace() makes a pdb.Pdb()
     if header is not None:
-        session.io.message(header)
-    _wiring.trace(engine, frame if frame is not None else sys._getframe(1))
+        debugger.message(header)
+    debugger.set_trace(frame if frame is not None else sys._getframe(1))
 
 
 breakpoint = set_trace

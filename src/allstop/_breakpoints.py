@@ -189,6 +189,11 @@ class BreakpointTable:
         self._by_number.clear()
         self._rebuild()
 
+    def reset(self) -> None:
+        """No breakpoint, and the next one numbered 1 (bdb's ``clearBreakpoints``)."""
+        self._next_number = 1
+        self.clear()
+
     def changed(self) -> None:
         """Call after changing a breakpoint's fields in place (enable, condition...)."""
         self._rebuild()

@@ -264,6 +264,27 @@ class Engine:
             self.steps[ident] = step
         self.backend.arm_step(ident, frame)
 
+    def stop_on_entry(self, filename: str, code: CodeType | None = None) -> None:
+        """Stop at the first line run in ``code``, or in module-level code of ``filename``
+        (``allstop run --stop``, pdb's ``run`` and ``runcall``): an internal breakpoint,
+        number 0, gone once it stops (or with ``cancel_entry_stop``)."""
+        self.breakpoints.add(
+            code.co_filename if code is not None else filename,
+            code.co_firstlineno if code is not None else 0,
+            temporary=True,
+            funcname=code.co_name if code is not None else "<module>",
+            code=code,
+            internal=True,
+        )
+        self.breakpoints_changed()
+
+    def cancel_entry_stop(self) -> None:
+        """Forget the stop ``stop_on_entry`` asked for, if it has not happened."""
+        entry = self.breakpoints.get(0)
+        if entry is not None:
+            self.breakpoints.delete(entry)
+            self.breakpoints_changed()
+
     # -- what the session reads ------------------------------------------------------------
     def parked_frames(self) -> dict[int, FrameType]:
         """Where each parked thread parked (its live stack shows allstop's own code on top)."""

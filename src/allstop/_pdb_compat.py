@@ -14,12 +14,16 @@ capture there, or ends the test session), and quitting raises pdb's ``BdbQuit`` 
 
 from __future__ import annotations
 
+import builtins
+import io
+import os
 import sys
 from collections.abc import Callable
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import IO, Any, TypeVar
 
 from . import _wiring
+from ._breakpoints import canonic
 from ._locations import LocationError, check_line
 from ._model import StopReason
 from ._stops import Quit
@@ -44,8 +48,12 @@ class Debugger:
         self.use_rawinput = stdout is None
         """pdb reads with ``input()`` unless it was given a ``stdout``."""
         self.skip = set(skip) if skip else None
-        self.rcLines: list[str] = []
+        self.rcLines: list[str] = _rc_lines() if readrc else []
+        """Commands run at the first stop, as pdb runs them: ``.pdbrc`` in the home folder
+        then in the current one, then ``python -m pdb -c`` commands."""
         self.quitting = False
+        self._user_requested_quit = False
+        self.mainpyfile = ""
 
     def reset(self) -> None:
         """Nothing to reset (pdb's ``reset`` forgets its stack; allstop reads it afresh)."""
@@ -88,16 +96,91 @@ class Debugger:
         elif frame is not None:
             engine.stop_now(frame, StopReason.TRACE)
 
-    def runcall(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Call ``func``, stopping at its first event (pdb's ``runcall``)."""
+    # -- running code under the debugger (bdb's run, runeval, runctx, runcall) -------------
+    def run(self, cmd: str | CodeType, globals: Any = None, locals: Any = None) -> None:
+        """Run ``cmd`` (source or code) with ``exec``, stopping at its first line."""
+        globals, locals = _namespaces(globals, locals)
+        code = compile(cmd, "<string>", "exec") if isinstance(cmd, str) else cmd
+        self._under_debugger(code, lambda: exec(code, globals, locals))
+
+    def runeval(self, expr: str | CodeType, globals: Any = None, locals: Any = None) -> Any:
+        """Evaluate ``expr`` (source or code), stopping at its first line; its value."""
+        globals, locals = _namespaces(globals, locals)
+        code = compile(expr, "<string>", "eval") if isinstance(expr, str) else expr
+        return self._under_debugger(code, lambda: eval(code, globals, locals))
+
+    def runctx(self, cmd: str | CodeType, globals: Any, locals: Any) -> None:
+        """``run`` with both namespaces given."""
+        self.run(cmd, globals, locals)
+
+    def runcall(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+        """Call ``func``, stopping at its first line (pdb's ``runcall``)."""
+        code = getattr(func, "__code__", None)
+        return self._under_debugger(code, lambda: func(*args, **kwargs))
+
+    def _under_debugger(self, code: CodeType | None, run: Callable[[], T]) -> T | None:
+        """``run()``, stopping at the first line of ``code``; pdb's quit returns None."""
         engine = self._enter()
-        engine.step_from(sys._getframe())
+        if isinstance(code, CodeType):
+            engine.stop_on_entry(code.co_filename, code)
+        else:  # not Python code: its first event, wherever it is
+            engine.step_from(sys._getframe())
         try:
-            return func(*args, **kwargs)
+            return run()
         except Quit:
             return None
         finally:
+            self.quitting = True
+            engine.cancel_entry_stop()
             engine.cancel_step()
+
+    # -- python -m pdb's way in (pdb.main calls these) -------------------------------------
+    def _run(self, target: Any) -> None:
+        """Run the target of ``python -m pdb`` (a script or module, 3.11+) in ``__main__``,
+        stopping at its first line."""
+        self._run_main(target.filename, target.namespace, target.code)
+
+    def _runscript(self, filename: str) -> None:
+        """3.10's ``python -m pdb script``."""
+        with io.open_code(filename) as source:
+            code = f"exec(compile({source.read()!r}, {filename!r}, 'exec'))"
+        namespace = {"__name__": "__main__", "__file__": filename, "__builtins__": builtins}
+        self._run_main(filename, namespace, code)
+
+    def _runmodule(self, module_name: str) -> None:
+        """3.10's ``python -m pdb -m module``."""
+        import runpy
+
+        _, spec, code = runpy._get_module_details(module_name)  # type: ignore[attr-defined]
+        namespace = {
+            "__name__": "__main__",
+            "__file__": code.co_filename,
+            "__package__": spec.parent,
+            "__loader__": spec.loader,
+            "__spec__": spec,
+            "__builtins__": builtins,
+        }
+        self._run_main(code.co_filename, namespace, code)
+
+    def _run_main(self, filename: str, namespace: dict[str, Any], code: str | CodeType) -> None:
+        """pdb's ``_run``: the program runs in the ``__main__`` module's namespace (imports
+        of ``__main__`` find it there), and stops at its first line in ``filename``."""
+        self._user_requested_quit = False
+        self.mainpyfile = canonic(filename)
+        import __main__
+
+        __main__.__dict__.clear()
+        __main__.__dict__.update(namespace)
+        compiled = compile(code, "<string>", "exec") if isinstance(code, str) else code
+        engine = self._enter()
+        engine.stop_on_entry(filename)
+        try:
+            exec(compiled, __main__.__dict__)
+        except Quit:
+            pass
+        finally:
+            self.quitting = True
+            engine.cancel_entry_stop()
 
     def checkline(self, filename: str, lineno: int, module_globals: Any = None) -> int:
         """``lineno`` if a breakpoint can stop there, else 0 after saying why (pdb's)."""
@@ -109,6 +192,11 @@ class Debugger:
         return lineno
 
     # -- what pdb's subclasses override ----------------------------------------------------
+    @property
+    def handles_quit(self) -> bool:
+        """Whether a subclass (pytest's) ends things its own way when the user quits."""
+        return type(self).do_quit is not Debugger.do_quit
+
     def do_continue(self, arg: str) -> int:
         """Called when the user continued (pytest's subclass resumes its capture here)."""
         return 1
@@ -117,7 +205,29 @@ class Debugger:
 
     def do_quit(self, arg: str) -> int:
         """Called when the user quit (pytest's subclass ends the test session here)."""
+        self._user_requested_quit = True
         self.quitting = True
         return 1
 
     do_q = do_exit = do_quit
+
+
+def _namespaces(globals: Any, locals: Any) -> tuple[Any, Any]:
+    """bdb's defaults: ``__main__``'s namespace, and locals the same as globals."""
+    if globals is None:
+        import __main__
+
+        globals = __main__.__dict__
+    return globals, globals if locals is None else locals
+
+
+def _rc_lines() -> list[str]:
+    """The lines of ``~/.pdbrc`` then ``./.pdbrc``, as pdb reads them (missing files skipped)."""
+    lines: list[str] = []
+    for path in (os.path.expanduser("~/.pdbrc"), ".pdbrc"):
+        try:
+            with open(path, encoding="utf-8") as rc_file:
+                lines.extend(rc_file)
+        except OSError:
+            pass
+    return lines

@@ -43,14 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a Python program under allstop",
-        usage="allstop run [--stop] [-b SPEC]... [--post-mortem=crash|all] "
+        usage="allstop run [--stop] [-b SPEC]... [-c COMMAND]... [--post-mortem=crash|all] "
         "[--listen [HOST:]PORT [--wait-for-client]] (script.py | -m module) [args...]",
         description="Run a Python script or module with allstop armed: breakpoint() and the "
         "breakpoints given with -b stop every thread of the program. Everything after the "
         "script (or -m MODULE) is passed to the program.",
     )
     run.add_argument(
-        "--stop", action="store_true", help="stop at the program's first line (as python -m pdb)"
+        "--stop",
+        action="store_true",
+        help="stop at the program's first line, and run it as python -m pdb does (restarted "
+        "when it ends, until you quit)",
     )
     run.add_argument(
         "-b",
@@ -82,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --listen: run the program only once the editor has attached",
     )
+    run.add_argument(
+        "-c",
+        "--command",
+        dest="commands",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="a debugger command to run at the first stop, before the prompt (as pdb's -c; "
+        "repeatable)",
+    )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
     pause = commands.add_parser(
         "pause",
@@ -108,7 +121,7 @@ def _split_program(args: Sequence[str]) -> tuple[list[str], list[str]]:
         if word.startswith("-m") and not word.startswith("--"):
             module_words = list(args[index : index + 2]) if word == "-m" else [word]
             return [*options, *module_words], list(args[index + len(module_words) :])
-        if word in ("-b", "--break", "--listen"):
+        if word in ("-b", "--break", "--listen", "-c", "--command"):
             options += args[index : index + 2]
             index += 2
             continue
@@ -193,6 +206,7 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
     if not args.module and not program:
         print("allstop run: give a script (or -m module)", file=sys.stderr)
         return USAGE_ERROR
+    words = list(program)
     try:
         if args.module:
             sys.path[0:1] = [os.getcwd()]
@@ -201,6 +215,8 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
             target = _script_target(program.pop(0))
             sys.path[0:1] = [os.path.dirname(target.filename)]
     except NoTarget as exc:
+        if args.stop:
+            return _run_as_pdb(args, words)  # pdb says what is wrong, its way
         print(f"allstop: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
@@ -218,9 +234,7 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         except LocationError as exc:
             print(f"allstop: -b {text}: {exc}", file=sys.stderr)
             return USAGE_ERROR
-    if args.stop:
-        table.add(target.filename, 0, temporary=True, funcname="<module>", internal=True)
-    if args.breaks or args.stop:
+    if args.breaks:
         engine.breakpoints_changed()
     if args.wait_for_client and args.listen is None:
         print("allstop: --wait-for-client needs --listen", file=sys.stderr)
@@ -232,6 +246,9 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         from . import set_trace
 
         sys.breakpointhook = set_trace
+    if args.stop:
+        return _run_as_pdb(args, words)
+    _wiring.session().rc_lines.extend(args.commands)
 
     sys.argv = [target.filename, *program]
     module = types.ModuleType("__main__")
@@ -251,6 +268,24 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         # then prints the traceback; a hook the program installed replaces it.
         sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
+    return 0
+
+
+def _run_as_pdb(args: argparse.Namespace, words: list[str]) -> int:
+    """``--stop``: the running Python's own ``python -m pdb`` (its options, messages, restart
+    when the program ends, exit statuses), with allstop's debugger in pdb's place."""
+    import pdb
+
+    from ._pdb_compat import Debugger
+
+    pdb.Pdb = Debugger  # type: ignore[misc, assignment]  # pdb.main makes pdb.Pdb()
+    commands = [word for command in args.commands for word in ("-c", command)]
+    module = ["-m", args.module] if args.module else []
+    sys.argv = ["pdb", *commands, *module, *words]  # pdb.main reads its own command line
+    try:
+        pdb.main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 

@@ -7,5 +7,8 @@ runs the tests one by one in a process of its own and reports each outcome as a 
 ``tests/test_pdb_compat.py`` supervises it (a test that hangs is killed, counted failed, and the
 run goes on after it) and holds each version's floor.  Output is compared after exactly two
 normalizations: allstop's prompt reads as pdb's, and allstop's ``[thread N name] ...`` stop
-header line is dropped.
+header line is dropped.  Where the tests reset pdb's state between tests, allstop's is reset
+too: ``bdb.Breakpoint.clearBreakpoints()`` (pdb's breakpoints live in bdb's class) also resets
+allstop's table, and a stop still asked for when a test ends is forgotten (pdb's tests reset the
+trace function for the same reason).
 """

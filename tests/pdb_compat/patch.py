@@ -54,6 +54,24 @@ class _Popen(subprocess.Popen):  # type: ignore[type-arg]
         return _normalized(out), _normalized(err)
 
 
+def _route_breakpoint_resets() -> None:
+    """The tests reset pdb's breakpoints (numbering from 1 again) through bdb's class, where
+    pdb keeps them; allstop keeps its own table: reset that too."""
+    import bdb
+
+    clear = bdb.Breakpoint.clearBreakpoints
+
+    def clear_both() -> None:
+        clear()
+        wiring = sys.modules.get("allstop._wiring")
+        engine = getattr(wiring, "_engine", None)
+        if engine is not None:
+            engine.breakpoints.reset()
+            engine.breakpoints_changed()
+
+    bdb.Breakpoint.clearBreakpoints = staticmethod(clear_both)  # type: ignore[method-assign]
+
+
 def install() -> None:
     """allstop in pdb's place in this process (and, through ``sitecustomize``, in those it
     starts, given ``PYTHONPATH``)."""
@@ -68,5 +86,6 @@ def install() -> None:
     pdb.post_mortem = allstop.post_mortem
     pdb.pm = allstop.pm
     pdb._allstop_installed = True  # type: ignore[attr-defined]
+    _route_breakpoint_resets()
     subprocess.Popen = _Popen  # type: ignore[misc]
     sys.modules.setdefault("allstop", allstop)

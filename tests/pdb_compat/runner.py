@@ -75,6 +75,17 @@ def _outcome(result: unittest.TestResult) -> tuple[str, str]:
     return "passed", ""
 
 
+def _forget_pending_step() -> None:
+    """A test that ends with a stop still asked for (a set_trace() that pdb would have stopped
+    at, and allstop not) must not stop the next test: pdb's own tests reset the trace function
+    after each test (``PdbTestInput``); this is allstop's equivalent."""
+    wiring = sys.modules.get("allstop._wiring")
+    engine = getattr(wiring, "_engine", None)
+    if engine is not None:
+        engine.cancel_step()
+        engine.cancel_entry_stop()
+
+
 class _Reporter:
     def __init__(self, fd: int) -> None:
         self._fd = fd
@@ -104,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             test.run(result)
         finally:
             sys.stdout, sys.stderr = saved
+            _forget_pending_step()
         outcome, detail = _outcome(result)
         report.say(end=test.id(), outcome=outcome, detail=detail)
     report.say(done="all")

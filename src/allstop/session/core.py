@@ -64,6 +64,15 @@ class PdbFace(Protocol):
     make of it, such as pytest's): told when the user continues or quits, as pdb's own
     subclasses are (pytest resumes its output capture, or ends the test session)."""
 
+    rcLines: list[str]
+    """Commands to run at the next stop before the prompt (``.pdbrc``, ``-c``)."""
+
+    @property
+    def handles_quit(self) -> bool:
+        """Whether ``do_quit`` ends things its own way (pytest's ends the test session):
+        quitting is left to it even while other threads run."""
+        ...
+
     def do_continue(self, arg: str) -> object: ...
 
     def do_quit(self, arg: str) -> object: ...
@@ -157,6 +166,8 @@ class Session:
         """The front end of the stop being shown (see ``use_front_end``)."""
         self.face: PdbFace | None = None
         """The pdb object the stops are shown for, if a pdb entry point was used."""
+        self.rc_lines: list[str] = []
+        """Commands to run at the next stop that no pdb object shows (``allstop run -c``)."""
         self.evaluator = Evaluator(engine.spawn_exempt)
         self.scheduler_locking = True
         self.lastcmd = ""
@@ -239,6 +250,9 @@ class Session:
         try:
             bp = self.engine.breakpoints.get(stop.breakpoint) if stop.breakpoint else None
             self._announce(stop, bp)
+            self._run_rc_lines()
+            if (resume := self.resumed()) is not None:
+                return resume
             if bp is not None and bp.commands:
                 self._run_bp_commands(bp)
             else:
@@ -328,6 +342,22 @@ class Session:
             self.message("--Call--")
         elif stop.reason is StopReason.RETURN:
             self.message("--Return--")
+
+    def _run_rc_lines(self) -> None:
+        """The pdb object's start-up commands, before the location is shown, as pdb's
+        ``execRcLines``: once each; those after a command that resumes wait for the next
+        stop."""
+        face = self.face
+        lines = face.rcLines if face is not None else self.rc_lines
+        pending = [line.strip() for line in lines]
+        del lines[:]
+        while pending:
+            line = pending.pop(0)
+            if line and not line.startswith("#"):
+                self.onecmd(line)
+                if self._resume is not None:
+                    lines.extend(pending)
+                    return
 
     def _run_bp_commands(self, bp: Breakpoint) -> None:
         silent = False

@@ -121,11 +121,11 @@ class RunningCommands(Commands):
         program ends then, with exit status 1."""
         session = self.session
         face = session.face
-        if face is not None:
-            return Resume(ResumeHow.QUIT, then=lambda: face.do_quit(""))
-        if not session.alone():
+        if not session.alone() and not (face is not None and face.handles_quit):
             self._exit(1)
-        return Resume(ResumeHow.QUIT)
+        if face is None:
+            return Resume(ResumeHow.QUIT)
+        return Resume(ResumeHow.QUIT, then=lambda: face.do_quit(""))
 
     @command(resumes=True)
     def do_EOF(self, arg: str) -> Resume:
