@@ -208,3 +208,28 @@ def test_a_stop_with_no_line_number_shows_as_pdb_shows_it(backend: str) -> None:
     pdbs = run(as_pdb(EXCEPT_STAR), stdin="continue\n")
     assert ours.status == pdbs.status == 0, ours.stderr
     assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
+
+
+RUN = """
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def helper(n):
+    doubled = n * 2
+    return doubled
+
+namespace = {"helper": helper}
+Pdb().run("x = 20\\ny = helper(x) + 2\\nprint('y', y)", namespace)
+print("value", Pdb().runeval("helper(5) + 1", namespace))
+print("call", Pdb().runcall(helper, 7))
+"""
+
+
+def test_run_runeval_and_runcall_stop_at_the_first_line_as_pdb(backend: str) -> None:
+    commands = "n\np x\nc\nc\nn\np doubled\nc\n"
+    ours = run(RUN, stdin=commands, backend=backend)
+    pdbs = run(as_pdb(RUN), stdin=commands)
+    assert ours.status == pdbs.status == 0, ours.stderr
+    assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
+    assert "(allstop) 20" in ours.stdout
+    assert ours.stdout.splitlines()[-1].endswith("call 14")

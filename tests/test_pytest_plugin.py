@@ -3,6 +3,7 @@ commands piped to allstop's line mode."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -109,7 +110,9 @@ def test_trace_stops_at_the_start_of_each_test(pytester: pytest.Pytester) -> Non
     )
     result = run_pytest(pytester, "--allstop", "--trace", stdin="n\nn\np value\nc\n")
     out = result.stdout.str()
-    assert "--Call--" in out
+    # As pdb's runcall: the first stop is the test's first line, not its call.
+    assert "--Call--" not in out
+    assert re.search(r"test_traced\.py\(2\)test_one\(\)\n-> value = 1", out), out
     assert "(allstop) 1" in out
     result.assert_outcomes(passed=1)
 

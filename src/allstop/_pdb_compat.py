@@ -15,6 +15,7 @@ capture there, or ends the test session), and quitting raises pdb's ``BdbQuit`` 
 from __future__ import annotations
 
 import builtins
+import functools
 import io
 import os
 import sys
@@ -115,7 +116,10 @@ class Debugger:
 
     def runcall(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
         """Call ``func``, stopping at its first line (pdb's ``runcall``)."""
-        code = getattr(func, "__code__", None)
+        inner: Any = func
+        while isinstance(inner, functools.partial):  # pytest --trace hands over a partial
+            inner = inner.func
+        code = getattr(inner, "__code__", None)
         return self._under_debugger(code, lambda: func(*args, **kwargs))
 
     def _under_debugger(self, code: CodeType | None, run: Callable[[], T]) -> T | None:

@@ -344,19 +344,21 @@ class Session:
             self.message("--Return--")
 
     def _run_rc_lines(self) -> None:
-        """The pdb object's start-up commands, before the location is shown, as pdb's
-        ``execRcLines``: once each; those after a command that resumes wait for the next
-        stop."""
+        """The start-up commands (the pdb object's ``.pdbrc`` lines, then ``allstop run -c``),
+        before the location is shown, as pdb's ``execRcLines``: once each; those after a
+        command that resumes wait for the next stop."""
         face = self.face
-        lines = face.rcLines if face is not None else self.rc_lines
-        pending = [line.strip() for line in lines]
-        del lines[:]
+        sources = [face.rcLines] if face is not None else []
+        sources.append(self.rc_lines)  # allstop run -c, after .pdbrc as pdb's -c
+        pending = [line.strip() for lines in sources for line in lines]
+        for lines in sources:
+            del lines[:]
         while pending:
             line = pending.pop(0)
             if line and not line.startswith("#"):
                 self.onecmd(line)
                 if self._resume is not None:
-                    lines.extend(pending)
+                    self.rc_lines.extend(pending)
                     return
 
     def _run_bp_commands(self, bp: Breakpoint) -> None:
