@@ -189,7 +189,7 @@ def test_two_threads_at_a_breakpoint_are_presented_one_after_the_other(backend: 
         def at_stop(stop):
             if not seen:  # the other thread is still reporting its stop: wait for it
                 wait_until(lambda: len(engine.pending_stops()) == 1)
-            seen.append((threading.current_thread().name, states(engine, stop)))
+            seen.append((stopped_name(stop), states(engine, stop)))
 
         Script(engine, at_stop, at_stop)
         break_at(engine, target, "# bp", condition="sync()")
@@ -228,11 +228,11 @@ def test_a_hand_over_gives_the_peer_the_stops_waiting_too(backend: str, takes: b
 
         def hand_over(stop):
             wait_until(lambda: len(engine.pending_stops()) == 1)
-            shown.append(threading.current_thread().name)
+            shown.append(stopped_name(stop))
             return Resume(ResumeHow.HAND_OVER)
 
         def at_stop(stop):
-            shown.append(threading.current_thread().name)
+            shown.append(stopped_name(stop))
 
         Script(engine, hand_over, at_stop)
         line = break_at(engine, target, "# bp", condition="sync()")

@@ -37,7 +37,7 @@ class Recorder(Backend):
     def breakpoints_changed(self) -> None:
         self.calls.append("breakpoints_changed")
 
-    def begin_freeze(self) -> None:
+    def begin_freeze(self, me: int) -> None:
         self.calls.append("begin_freeze")
 
     def settle(self, blocked: dict[int, FrameType]) -> None:
@@ -63,6 +63,9 @@ class Handler:
 
     def on_internal_error(self, exc: BaseException) -> None:
         raise AssertionError("internal error") from exc
+
+    def on_interrupt(self) -> None:
+        raise AssertionError("no Ctrl-C here")
 
 
 def new_engine() -> tuple[Engine, Recorder]:

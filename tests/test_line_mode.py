@@ -514,13 +514,19 @@ def test_an_expression_waiting_on_a_frozen_thread_does_not_hang_the_session(back
     program = PROGRAMS / "lock_held.py"
     result = run_allstop(
         ["run", str(program)],
-        ["p guarded.acquire()", "p release", "info threads", "c"],
+        ["p guarded.acquire()", "p release", "!release[0] = True", "thaw", "c"],
         backend=backend,
     )
     out = replies(result)
-    assert out[1].startswith("*** still waiting after ")
-    assert "blocked in a C call" in out[1]
-    assert out[2].strip() == "[False]"
-    assert any("holder" in row and " frozen " in row for row in out[3].splitlines())
+    assert out[1].startswith("*** thread 1 waits for Lock held by thread 2, at <stdin>:1 in")
+    assert "'thaw' lets the other threads run until it completes" in out[1]
+    note, value = out[2].splitlines()
+    assert note.startswith("(thread 1 still runs an evaluation left waiting")
+    assert value == "[False]"
+    thawed = out[4].splitlines()
+    assert re.fullmatch(
+        r"thawed for \d+\.\d\ds; completed; every thread is frozen again", thawed[0]
+    )
+    assert thawed[1:] == ["guarded.acquire():", "True"]
     assert "released" in result.stdout
     assert result.status == 0

@@ -153,8 +153,15 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
 
 
 def test_pause_refuses_a_process_without_allstop() -> None:
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a bystander
+    sleeper = subprocess.Popen(  # a bystander
+        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        # Asked before the exec, /proc would show the test process's own signal handlers.
+        assert sleeper.stdout is not None
+        assert sleeper.stdout.readline() == "ready\n"
         paused = pause(sleeper.pid)
         assert paused.returncode == 1
         assert "does not run allstop" in paused.stderr

@@ -243,7 +243,9 @@ def test_threads_lists_a_waiting_thread_as_blocked_and_thread_n_switches_to_it()
     assert replies[2][0].startswith('[Switching to thread 2 "sleeper" (blocked')
     assert any("wait_here" in line for line in replies[3])
     assert replies[4][0].endswith("wait_here()")  # above Condition.wait and Event.wait
-    assert replies[5] == ["True"], "p did not run in the current frame of thread 2"
+    note, value = replies[5]
+    assert note.startswith("(thread 2 is blocked in C and runs nothing until it returns: this ran")
+    assert value == "True", "p did not run in the current frame of thread 2"
 
 
 def test_the_banner_counts_the_other_threads_by_how_their_state_counts() -> None:

@@ -3,9 +3,19 @@
 Design note
 -----------
 When one thread *stops* (breakpoint, finished step, ``breakpoint()``), it becomes the
-*presenter*: it freezes the world, hands a ``StopEvent`` to the stop handler (the session, which
-runs right there, in the presenter's thread, inside the interpreter hook), and applies the
-``Resume`` the handler returns.
+*presenter*: it freezes the world and hands a ``StopEvent`` to the stop handler (the session).
+The session runs on a thread of allstop's own, started for the stop, and applies the
+``Resume`` it decides on; meanwhile the presenter waits inside the interpreter hook, like a
+parked thread.
+
+Every stopped thread (the presenter and each parked one) runs the *jobs* the session sends it
+(``run_in``): code the user typed, run in the thread that owns the frame, with its
+thread-locals, context variables and ``sys.exc_info()``; then it waits again.  A thread running
+a job is never parked by a checkpoint, and its stops (a breakpoint in code the user called) are
+ignored, as pdb ignores them in code run from its prompt.  Because the session is elsewhere, a
+job that blocks on a lock a frozen thread holds does not hang it: the session stops waiting
+(see ``_evaluate``), and ``thaw_until`` lets the other threads run until the job completes.
+A thread blocked in C takes no job until it returns to Python and parks.
 
 Freezing is cooperative.  The backend makes every other thread call ``checkpoint()`` at its
 next Python line (or call, or instruction, depending on the backend); there the thread *parks*:
@@ -23,6 +33,8 @@ What it guarantees:
   (b) the *runner*: the one thread stepping with scheduler-locking on.
 - Two threads that stop at once: one presents, the other parks as ``breakpoint`` and presents
   when the first one continues.  Nothing is lost; the engine lock is never held while waiting.
+- Ctrl-C (which Python delivers to the main thread) never reaches the program while the main
+  thread is stopped: the handler hears it (``on_interrupt``).
 - The debugger's own threads (``exempt``) are never parked, nor are a peer's (see below).
 
 A *peer* is another debugger in the process (debugpy, see ``_debugpy``).  While it has a client
@@ -43,8 +55,9 @@ import itertools
 import signal
 import sys
 import threading
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING
@@ -54,6 +67,7 @@ from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ide
 from ._model import NO_VALUE, StopEvent, StopReason
 from ._stops import (
     CONTINUE,
+    Job,
     Peer,
     Quit,
     Resume,
@@ -74,12 +88,16 @@ _start_new_thread = _thread.start_new_thread
 
 @dataclass(eq=False)
 class _Parked:
-    """A parked thread: where it parked, and the lock it sleeps on."""
+    """A stopped thread (parked, or the presenter): where it stopped, the lock it sleeps on,
+    and the job it is asked to run."""
 
     ident: int
     frame: FrameType
     new: bool
     wake: _thread.LockType = field(default_factory=_thread.allocate_lock)
+    job: Job[object] | None = None
+    busy: bool = False
+    """Running a job."""
 
 
 def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
@@ -137,6 +155,13 @@ class Engine:
         self._lock = threading.Lock()
         self._settled = threading.Condition(self._lock)
         self._parked: dict[int, _Parked] = {}
+        self._hosts: dict[int, _Parked] = {}
+        """The threads that take jobs: the parked ones and the presenter."""
+        self._serving: set[int] = set()
+        """Threads never parked by a checkpoint, whose stops are ignored: the presenter while
+        the session runs, and every thread while it runs a job."""
+        self._held: frozenset[int] = frozenset()
+        """Threads that stay parked while the others run for ``thaw_until``."""
         self._awaited: set[int] = set()
         self._pending: deque[StopEvent] = deque()
         self._presenter: int | None = None
@@ -302,7 +327,7 @@ class Engine:
         ident = _thread.get_ident()
         if self.world is World.RUNNING or ident in (self.runner, self._presenter, self._busy):
             return
-        if self.is_own(ident):
+        if self.is_own(ident) or ident in self._serving:
             return
         if frame.f_code is EXEMPT_ENTRY_CODE:
             return  # a thread of ours, before it exempts itself or after it has left
@@ -385,7 +410,7 @@ class Engine:
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
-        if self.is_own(ident):
+        if self.is_own(ident) or ident in self._serving:
             return
         stop = StopEvent(ident, frame, reason, breakpoint, return_value, exception, crashed)
         with self._lock:
@@ -422,17 +447,7 @@ class Engine:
 
     def _present(self, stop: StopEvent) -> None:
         self._freeze(stop.ident)
-        handler = self.handler
-        resume = CONTINUE
-        if handler is not None:
-            try:
-                resume = handler.on_stop(stop)
-            except (Exception, KeyboardInterrupt) as exc:
-                # The program must not receive the debugger's errors (nor a Ctrl-C meant
-                # for it): report and resume.
-                handler.on_internal_error(exc)
-                resume = CONTINUE
-        self._resume(stop, resume)
+        resume = self._hold_session(stop)
         if resume.then is not None:
             resume.then()
         if resume.how is ResumeHow.QUIT and not stop.post_mortem:
@@ -468,39 +483,157 @@ class Engine:
             self._wake(nxt.ident)
         return nxt is not None
 
-    def _resume(self, stop: StopEvent, resume: Resume) -> None:
+    def _hold_session(self, stop: StopEvent) -> Resume:
+        """Run the session on a thread of allstop's own while the presenter waits, serving
+        the jobs it sends; the session applies the resume it decides on.  Return that resume
+        once the presenter may go on: it stays parked while another thread presents or
+        steps.  At interpreter shutdown, where no thread can start, the session runs here."""
         me = stop.ident
-        # The presenter's own Python code (not always run inside an interpreter hook: a
-        # post-mortem or a pause presents from ordinary code) must not park while it
-        # rearranges the world; it parks below, on purpose, when it has to.
-        self._busy = me
+        host = _Parked(me, stop.frame, new=False)
+        host.wake.acquire()
+        outcome: list[Resume] = []
+
+        def session() -> None:
+            resume = CONTINUE
+            try:
+                resume = self._ask(stop)
+            finally:
+                with self._lock:
+                    # The presenter counts as parked from now on (it waits on host.wake),
+                    # before any thread the resume wakes looks at it.
+                    self._parked[me] = host
+                try:
+                    self._apply(stop, resume)
+                finally:
+                    with self._lock:
+                        outcome.append(resume)
+                        if host.wake.locked():
+                            host.wake.release()
+
+        with self._lock:
+            self._hosts[me] = host
+            self._serving.add(me)
         try:
-            park = self._rearrange(stop, resume)
+            try:
+                self.spawn_exempt(session)
+            except RuntimeError:  # "can't create new thread at interpreter shutdown"
+                with self._lock:
+                    del self._hosts[me]
+                session()
+            self._serve(host, lambda: bool(outcome) and self._may_leave(me))
+        finally:
+            with self._lock:
+                self._parked.pop(me, None)
+                self._hosts.pop(me, None)
+                self._serving.discard(me)
+            self.backend.unparked(stop.frame)
+        return outcome[0]
+
+    def _ask(self, stop: StopEvent) -> Resume:
+        """The handler's answer to ``stop`` (CONTINUE when it fails)."""
+        handler = self.handler
+        if handler is None:
+            return CONTINUE
+        try:
+            return handler.on_stop(stop)
+        except (Exception, KeyboardInterrupt) as exc:
+            # The program must not receive the debugger's errors (nor a Ctrl-C meant for
+            # it): report and resume.
+            handler.on_internal_error(exc)
+            return CONTINUE
+
+    def _apply(self, stop: StopEvent, resume: Resume) -> None:
+        """Rearrange the world as ``resume`` says."""
+        # At interpreter shutdown the presenter applies it in its own Python code (not
+        # always run inside an interpreter hook), where it must not park meanwhile.
+        self._busy = stop.ident
+        try:
+            self._rearrange(stop, resume)
         finally:
             self._busy = None
-        if park:
-            self._park(me, stop.frame)
 
-    def _rearrange(self, stop: StopEvent, resume: Resume) -> bool:
-        """Apply ``resume``; return whether the presenter must park (the world stays frozen
-        while another thread presents or steps)."""
+    def _serve(self, host: _Parked, leave: Callable[[], bool]) -> None:
+        """Wait on ``host.wake`` until ``leave()`` (asked with the engine lock held), running
+        the jobs sent meanwhile."""
+        ident = host.ident
+        while True:
+            with self._lock:
+                if leave():
+                    return
+                job, host.job = host.job, None
+                if job is not None:
+                    host.busy = True
+                    serving = ident in self._serving
+                    self._serving.add(ident)
+            if job is not None:
+                try:
+                    job.run()
+                finally:
+                    with self._lock:
+                        host.busy = False
+                        if not serving:
+                            self._serving.discard(ident)
+                continue
+            try:
+                host.wake.acquire()
+            except KeyboardInterrupt:
+                # Ctrl-C reaches the main thread even while it is stopped: the world stays
+                # frozen; the session owns the keyboard.
+                handler = self.handler
+                if handler is not None:
+                    handler.on_interrupt()
+
+    # -- jobs and thaws: called by the session -----------------------------------------------
+    def run_in(self, ident: int, job: Job[object]) -> bool:
+        """Have stopped thread ``ident`` run ``job`` in its own context.  False when it
+        cannot take it: it is not stopped (blocked in C, finished), or it still runs a job."""
+        with self._lock:
+            host = self._hosts.get(ident)
+            if host is None or host.busy or host.job is not None:
+                return False
+            host.job = job
+            if host.wake.locked():
+                host.wake.release()
+        return True
+
+    def thaw_until(self, jobs: Sequence[Job[object]], limit: float) -> bool:
+        """Let the frozen threads run, not those running ``jobs`` (nor the presenter), until
+        every job finished or for ``limit`` seconds, then freeze the world again; whether
+        they finished.  The stops the others reach meanwhile wait, as during any stop."""
+        presenter = self._presenter
+        if presenter is None:
+            return all(job.finished for job in jobs)
+        with self._lock:
+            self._held = frozenset(job.runner for job in jobs if job.runner is not None)
+        deadline = time.monotonic() + limit
+        try:
+            self._thaw()
+            return all(job.wait(max(0.0, deadline - time.monotonic())) for job in jobs)
+        finally:
+            self._freeze(presenter)
+            with self._lock:
+                self._held = frozenset()
+
+    def _rearrange(self, stop: StopEvent, resume: Resume) -> None:
+        """Apply ``resume``.  The presenter stays parked while the world stays frozen for
+        another thread (that presents a waiting stop, or steps alone)."""
         me = stop.ident
         if resume.how is ResumeHow.DETACH:
             self.detach()
-            return False
+            return
         if resume.how in (ResumeHow.QUIT, ResumeHow.HAND_OVER):
             with self._lock:
                 if resume.how is ResumeHow.QUIT:
                     self._pending.clear()
                 self._presenter = None  # waiting stops stay parked: see _release_pending
             self._thaw()
-            return False
+            return
         if resume.how is ResumeHow.CONTINUE:
             with self._lock:
                 passed = self._pass_presenting()
             if not passed:
                 self._thaw()
-            return passed
+            return
         assert resume.step is not None
         target = resume.thread if resume.thread is not None else me
         step = resume.step
@@ -521,12 +654,9 @@ class Engine:
             self.backend.arm_step(target, frame)
         if not resume.scheduler_locking:
             self._thaw()
-            return False
-        if target != me:
+        elif target != me:
             with self._lock:
                 self._wake(target)
-            return True
-        return False
 
     def _frame_of(self, ident: int) -> FrameType | None:
         parked = self._parked.get(ident)
@@ -543,7 +673,7 @@ class Engine:
             # A stop by another thread ends every step in progress (gdb reports the new stop).
             for ident in [i for i in self.steps if i != me]:
                 del self.steps[ident]
-        self.backend.begin_freeze()
+        self.backend.begin_freeze(me)
         blocked = self._wait_settled(me)
         with self._lock:
             self.world = World.FROZEN
@@ -610,32 +740,24 @@ class Engine:
                 new=self.world is World.FROZEN and ident not in self._alive_at_freeze,
             )
             parked.wake.acquire()
-            self._parked[ident] = parked
+            self._parked[ident] = self._hosts[ident] = parked
             if ident in self._awaited:
                 self._awaited.discard(ident)
                 if not self._awaited:
                     self._settled.notify()
         try:
-            while True:
-                try:
-                    parked.wake.acquire()
-                except KeyboardInterrupt:
-                    # Ctrl-C reaches the main thread even when it is parked: the world stays
-                    # frozen; the session owns the keyboard.
-                    continue
-                with self._lock:
-                    if self._may_leave(ident):
-                        return
+            self._serve(parked, lambda: self._may_leave(ident))
         finally:
             with self._lock:
                 self._parked.pop(ident, None)
+                self._hosts.pop(ident, None)
             self.backend.unparked(frame)
 
     def _may_leave(self, ident: int) -> bool:
         """Whether a parked (or parking) thread may go on (engine lock held)."""
         if ident in (self._presenter, self.runner):
             return True
-        if self.world is not World.RUNNING:
+        if self.world is not World.RUNNING or ident in self._held:
             return False
         return not any(stop.ident == ident for stop in self._pending)
 

@@ -1,23 +1,32 @@
-"""Run the user's expressions and statements in a chosen frame, without hanging the session.
+"""Run the user's expressions and statements in a chosen frame, in the thread that owns it,
+without hanging the session.
 
 Design note
 -----------
-User code typed at the prompt runs on a helper thread of allstop's own (exempt from freezing),
-and the session waits for it.  The reason is the "waiting on a frozen thread" guard: an
-expression may need a lock that a frozen thread holds (``q.qsize()`` while a thread is parked
-inside ``Queue.put``, or ``print`` while a thread is parked holding a wrapper's lock) and would
-then wait until the world resumes, which cannot happen while the session waits for it.  When the
-helper stands in a C call (decided from where it is, as for the engine's ``blocked`` threads)
-for ``BLOCKED_AFTER`` seconds, the session stops waiting, says where it waits, and goes on; the
-evaluation finishes by itself when the world resumes, its result dropped, and the next
-evaluation gets a fresh helper.  A computation that keeps running Python code is given
-``RUNNING_LIMIT`` seconds.
+Code typed at the prompt runs where pdb runs it: in the thread that owns the frame, so that
+``threading.current_thread()``, thread-locals, context variables and ``sys.exc_info()`` are the
+program's.  The stopped thread runs it as a ``Job`` between two waits of its park (see the
+engine), and the session, which runs on a thread of its own, waits for it.
+
+The guard: the code may need a lock that a frozen thread holds (``q.qsize()`` while a thread is
+parked inside ``Queue.put``, ``print`` while a thread is parked holding a stream's lock) and
+would then wait until the world resumes, which cannot happen while the session waits for it.
+When the thread running the job waits in a C call for something only another thread can give
+(a lock, queue, event or join, told from the waits-for picture; else a thread the kernel says
+is sleeping, not running) for ``BLOCKED_AFTER`` seconds, the session stops waiting and raises
+``EvaluationAbandoned``, saying where the job waits; the job completes when the world resumes,
+or during a ``thaw`` (its result is dropped, or shown by ``thaw``).  A ``sleep``, or a
+computation (in Python or in C), is given ``RUNNING_LIMIT`` seconds; Ctrl-C interrupts it.
+The thread never runs the program's own code past its stop: once the job is done it parks
+again.
+
+A thread that cannot take a job (blocked in C, or still running an abandoned one) cannot run
+anything until it returns: its jobs run on a helper thread of allstop's instead (the fallback;
+the session says so), where thread-locals and ``current_thread()`` are the helper's.
 
 Writes to a frame's variables: on 3.13 ``frame.f_locals`` writes through (PEP 667); before, the
 changed dictionary is written back into the frame's fast locals with
 ``PyFrame_LocalsToFast``, for every frame, not only the innermost one as in pdb.
-
-Code runs with ``threading.current_thread()`` answering the helper, not the frame's thread.
 """
 
 from __future__ import annotations
@@ -28,11 +37,12 @@ import os
 import sys
 from _queue import SimpleQueue
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import CodeType, FrameType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from ._frames import in_c_call
+from ._frames import in_c_call, main_ident
+from ._stops import Job
+from ._waits import wait_of
 
 T = TypeVar("T")
 
@@ -42,99 +52,133 @@ _POLL = 0.05
 
 
 class EvaluationAbandoned(Exception):
-    """The session stopped waiting for an evaluation (the message says why)."""
+    """The session stopped waiting for ``job``: blocked in C at ``frame`` (None: still
+    running Python code after ``RUNNING_LIMIT`` seconds)."""
 
-
-@dataclass(eq=False)
-class _Job(Generic[T]):
-    fn: Callable[[], T]
-    done: _thread.LockType = field(default_factory=_thread.allocate_lock)
-    result: T | None = None
-    error: BaseException | None = None
+    def __init__(self, job: Job[Any], frame: FrameType | None, waited: float) -> None:
+        super().__init__(job.label)
+        self.job = job
+        self.frame = frame
+        self.waited = waited
 
 
 class Evaluator:
-    """Runs callables on allstop's evaluation thread, with the guard described above."""
+    """Sends jobs to stopped threads (or to its helper) and waits for them, with the guard
+    described above."""
 
-    def __init__(self, spawn: Callable[[Callable[[], None]], None]) -> None:
-        """``spawn`` starts a thread of the debugger's own (never frozen)."""
+    def __init__(
+        self, spawn: Callable[[Callable[[], None]], None], run_in: Callable[[int, Job[Any]], bool]
+    ) -> None:
+        """``spawn`` starts a thread of the debugger's own (never frozen); ``run_in`` has a
+        stopped thread run a job (the engine's), false when it cannot."""
         self._spawn = spawn
-        self._jobs: SimpleQueue[_Job[Any] | None] | None = None
-        self._ident: int | None = None
-        self._ready = _thread.allocate_lock()
+        self._run_in = run_in
+        self._jobs: SimpleQueue[Job[Any]] | None = None
+        self._helper: int | None = None
         self._inline = False
         """No thread can start (the interpreter is shutting down): run on the caller's."""
+        self.abandoned: list[Job[Any]] = []
+        """Jobs the session stopped waiting for, until they finish."""
+        self._waiting_for: Job[Any] | None = None
 
     def start(self) -> None:
         """Start the helper thread (before any freeze: thread start-up imports nothing)."""
         if self._jobs is not None or self._inline:
             return
-        jobs: SimpleQueue[_Job[Any] | None] = SimpleQueue()
-        self._ready.acquire()
+        jobs: SimpleQueue[Job[Any]] = SimpleQueue()
         try:
             self._spawn(lambda: self._serve(jobs))
         except RuntimeError:  # "can't create new thread at interpreter shutdown"
-            self._ready.release()
             self._inline = True
             return
         self._jobs = jobs
-        self._ready.acquire()
-        self._ready.release()
 
-    def _serve(self, jobs: SimpleQueue[_Job[Any] | None]) -> None:
-        self._ident = _thread.get_ident()
-        self._ready.release()
+    def _serve(self, jobs: SimpleQueue[Job[Any]]) -> None:
+        self._helper = _thread.get_ident()
         while True:
-            job = jobs.get()
-            if job is None:
-                return
-            try:
-                job.result = job.fn()
-            except BaseException as exc:
-                job.error = exc
-            job.done.release()
+            jobs.get().run()
 
-    def run(self, fn: Callable[[], T]) -> T:
-        """``fn()`` on the helper thread; raises what it raises, or ``EvaluationAbandoned``."""
+    def submit(self, job: Job[Any], ident: int | None) -> None:
+        """Start ``job`` in thread ``ident``, or on the helper when that thread cannot take
+        it or ``ident`` is None (``job.runner`` says where it ran)."""
+        if ident is not None and self._run_in(ident, job):
+            return
         self.start()
         if self._inline:
-            return fn()
-        assert self._jobs is not None
-        job: _Job[T] = _Job(fn)
-        job.done.acquire()
-        helper = self._ident
-        self._jobs.put(job)
+            job.run()
+        else:
+            assert self._jobs is not None
+            self._jobs.put(job)
+
+    def wait(self, job: Job[T]) -> T:
+        """What ``job`` returns; raises what it raises, or ``EvaluationAbandoned``."""
+        self._waiting_for = job
+        try:
+            return self._wait(job)
+        finally:
+            self._waiting_for = None
+
+    def _wait(self, job: Job[T]) -> T:
         waited = blocked_for = 0.0
-        while not job.done.acquire(timeout=_POLL):
+        while not job.wait(_POLL):
             waited += _POLL
-            frame = sys._current_frames().get(helper) if helper is not None else None
-            if frame is not None and in_c_call(frame):
+            runner = job.runner
+            frame = sys._current_frames().get(runner) if runner is not None else None
+            if frame is not None and in_c_call(frame) and _waits_for_others(frame, job):
                 blocked_for += _POLL
             else:
                 blocked_for = 0.0
-            if blocked_for >= BLOCKED_AFTER and frame is not None:
-                self._abandon()
-                where = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
-                raise EvaluationAbandoned(
-                    f"still waiting after {waited:.1f}s, blocked in a C call at {where} "
-                    "(a lock or queue of a frozen thread?); it finishes when the world "
-                    "resumes and its result is dropped"
-                )
-            if waited >= RUNNING_LIMIT:
-                self._abandon()
-                raise EvaluationAbandoned(
-                    f"still running after {RUNNING_LIMIT:.0f}s; left to finish in the "
-                    "background, its result is dropped"
-                )
+            if (blocked_for >= BLOCKED_AFTER and frame is not None) or waited >= RUNNING_LIMIT:
+                self._abandon(job)
+                raise EvaluationAbandoned(job, frame if blocked_for else None, waited)
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
 
-    def _abandon(self) -> None:
-        """Leave the current helper to its job; the next evaluation starts another."""
-        self._jobs = None
-        self._ident = None
+    def _abandon(self, job: Job[Any]) -> None:
+        self.abandoned = [j for j in self.abandoned if not j.finished] + [job]
+        if job.runner == self._helper:
+            # Leave the helper to its job (it then waits on a queue nobody feeds): the next
+            # job goes to a new one.
+            self._jobs = None
+            self._helper = None
 
+    def interrupt(self) -> bool:
+        """Ctrl-C (heard by the main thread): raise ``KeyboardInterrupt`` in the job being
+        waited for, if another thread runs it (it gets it at its next Python instruction);
+        whether there was one."""
+        job = self._waiting_for
+        runner = job.runner if job is not None else None
+        if job is None or runner is None or job.finished or runner == main_ident():
+            return False
+        _async_exc(ctypes.c_ulong(runner), ctypes.py_object(KeyboardInterrupt))
+        return True
+
+    def waiting(self) -> list[Job[Any]]:
+        """The abandoned jobs still running."""
+        self.abandoned = [j for j in self.abandoned if not j.finished]
+        return list(self.abandoned)
+
+
+def _waits_for_others(frame: FrameType, job: Job[Any]) -> bool:
+    """Whether ``job``'s thread, in a C call at ``frame``, waits for something only another
+    thread can give (a lock, a queue, an event, a join...), rather than sleeping or computing:
+    told from the wait's source when it can be, else from the kernel's state of the thread
+    (sleeping, not running), else assumed."""
+    wait = wait_of(frame, job.label)
+    if wait is not None:
+        return wait.kind != "sleep"
+    try:
+        with open(f"/proc/self/task/{job.native_id}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != b"R"
+
+
+_async_exc: Any = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_async_exc.argtypes = [ctypes.c_ulong, ctypes.py_object]
+_async_exc.restype = ctypes.c_int
 
 _locals_to_fast: Any = getattr(ctypes.pythonapi, "PyFrame_LocalsToFast", None)
 if _locals_to_fast is not None:

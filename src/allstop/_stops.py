@@ -9,16 +9,19 @@ importing the engine itself.  The words follow the project's glossary: *freeze* 
 
 from __future__ import annotations
 
+import _thread
 import bdb
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from ._breakpoints import BreakpointTable
 from ._frames import own_code
 from ._model import StopEvent, StopReason
+
+T = TypeVar("T")
 
 
 class World(enum.IntEnum):
@@ -119,6 +122,52 @@ class Resume:
 CONTINUE = Resume(ResumeHow.CONTINUE)
 
 
+def _locked() -> _thread.LockType:
+    lock = _thread.allocate_lock()
+    lock.acquire()
+    return lock
+
+
+@dataclass(eq=False)
+class Job(Generic[T]):
+    """Code the session has a stopped thread run in its own context (an evaluation): the
+    thread runs it between two waits of its park, then parks again."""
+
+    fn: Callable[[], T]
+    label: str = ""
+    """What the user typed, for what the session says about it ('' for the session's own
+    reads: the variables view, completion)."""
+    runner: int | None = None
+    """The ident of the thread that runs it, once it started."""
+    native_id: int = 0
+    """That thread's id for the kernel."""
+    result: T | None = None
+    error: BaseException | None = None
+    _done: _thread.LockType = field(default_factory=_locked)
+
+    def run(self) -> None:
+        """Run ``fn`` on the calling thread; keep what it returns or raises."""
+        self.runner = _thread.get_ident()
+        self.native_id = _thread.get_native_id()
+        try:
+            self.result = self.fn()
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are results
+            self.error = exc
+        finally:
+            self._done.release()
+
+    @property
+    def finished(self) -> bool:
+        return not self._done.locked()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether it finished within ``timeout`` seconds."""
+        if self._done.acquire(timeout=timeout):
+            self._done.release()
+            return True
+        return False
+
+
 class Peer(Protocol):
     """Another debugger that takes the program's stops while it has a client."""
 
@@ -176,3 +225,8 @@ class StopHandler(Protocol):
     def on_stop(self, stop: StopEvent) -> Resume: ...
 
     def on_internal_error(self, exc: BaseException) -> None: ...
+
+    def on_interrupt(self) -> None:
+        """Ctrl-C reached a thread that waits in its park (the program's main thread): the
+        user pressed it at the prompt, or during an evaluation."""
+        ...

@@ -1,8 +1,8 @@
 """The variables tree front ends show: a frame's names, each value openable into its parts.
 
-Design note: ``rows`` runs on the session's evaluation thread (it reads ``f_locals`` and calls
-the program's ``__repr__``, ``__len__`` and ``__iter__``, which may wait on a lock a frozen
-thread holds), never on a front end's thread.  Every value is shown through ``safe_repr`` and
+Design note: ``rows`` runs in the thread that owns the frame, guarded (it reads ``f_locals``
+and calls the program's ``__repr__``, ``__len__`` and ``__iter__``, which may wait on a lock a
+frozen thread holds), never on a front end's thread.  Every value is shown through ``safe_repr`` and
 every part is looked up without calling properties or ``__getattr__`` beyond ``getattr`` of a
 name the object lists itself.  A container shows at most ``CHILDREN_LIMIT`` parts, then a
 ``... N more`` row.  How a kind of value opens is one entry of ``_OPENERS`` (pudb's

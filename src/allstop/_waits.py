@@ -121,12 +121,17 @@ def _wait_for(obj: object) -> Wait | None:
     return Wait(kind, obj)
 
 
-def wait_of(frame: FrameType) -> Wait | None:
-    """What the thread whose innermost frame is ``frame`` waits on, if it can be told."""
+TYPED = "<stdin>"
+"""The file name of code typed at the debugger's prompt (pdb's)."""
+
+
+def wait_of(frame: FrameType, typed: str = "") -> Wait | None:
+    """What the thread whose innermost frame is ``frame`` waits on, if it can be told
+    (``typed``: the source of the code typed at the prompt it runs, if it does)."""
     found: Wait | None = None
     for f in itertools.islice(outward(frame), 8):
         if f.f_code.co_filename not in (_THREADING, _QUEUE):
-            return found if found is not None else _from_source(f)
+            return found if found is not None else _from_source(f, typed)
         this = f.f_locals.get("self")
         wait = _wait_for(this) if this is not None else None
         if wait is not None:
@@ -134,10 +139,15 @@ def wait_of(frame: FrameType) -> Wait | None:
     return found
 
 
-def _from_source(frame: FrameType) -> Wait | None:
+def _from_source(frame: FrameType, typed: str = "") -> Wait | None:
     if frame.f_lineno is None:
         return None
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    filename = frame.f_code.co_filename
+    if filename == TYPED and typed:
+        lines = typed.splitlines()
+        line = lines[frame.f_lineno - 1] if 0 < frame.f_lineno <= len(lines) else ""
+    else:
+        line = linecache.getline(filename, frame.f_lineno)
     if _SLEEP.search(line):
         return Wait("sleep")
     match = _WITH.match(line)
@@ -200,14 +210,16 @@ def waiting(states: Mapping[int, ThreadState], frames: Mapping[int, FrameType]) 
     }
 
 
-def waits_for(frames: Mapping[int, FrameType], blocked: set[int]) -> dict[int, Wait]:
+def waits_for(
+    frames: Mapping[int, FrameType], blocked: set[int], typed: str = ""
+) -> dict[int, Wait]:
     """The wait of every thread in ``blocked`` (ident -> innermost frame in ``frames``), with
-    the holder of plain locks filled in."""
+    the holder of plain locks filled in (``typed``: see ``wait_of``)."""
     waits: dict[int, Wait] = {}
     holders: dict[int, int] | None = None
     for ident in blocked:
         frame = frames.get(ident)
-        wait = wait_of(frame) if frame is not None else None
+        wait = wait_of(frame, typed) if frame is not None else None
         if wait is None:
             continue
         if wait.kind == "Lock" and wait.holder is None:

@@ -13,11 +13,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from allstop._breakpoints import BreakpointTable
 from allstop._engine import ThreadRegistry
 from allstop._model import StopEvent, StopReason
-from allstop._stops import Peer, Resume, World
+from allstop._stops import Job, Peer, Resume, World
 from allstop.session import GROUPS, Session, SessionView
 
 
@@ -61,6 +62,17 @@ class FakeEngine:
     def is_own(self, ident: int) -> bool:
         return ident in self.exempt
 
+    def run_in(self, ident: int, job: Job[Any]) -> bool:
+        """The test's thread shows the stop and is its stopped thread: it runs the job
+        itself; another thread runs on, so its jobs go to the session's helper."""
+        if ident != threading.get_ident():
+            return False
+        job.run()
+        return True
+
+    def thaw_until(self, jobs: list[Job[Any]], limit: float) -> bool:
+        return all(job.wait(limit) for job in jobs)  # nothing is frozen: just wait
+
 
 class ScriptedIO:
     """A front end that answers ``read_command`` from ``lines`` (then end of input) and keeps
@@ -78,6 +90,9 @@ class ScriptedIO:
 
     def error(self, text: str) -> None:
         self.out.extend(text.split("\n"))
+
+    def interrupt(self) -> None:
+        return None
 
     def read_command(self, prompt: str) -> str | None:
         self.prompts.append(prompt)

@@ -44,6 +44,9 @@ class Script:
             return CONTINUE
         return self.steps.pop(0)(stop) or CONTINUE
 
+    def on_interrupt(self) -> None:
+        emit(interrupted=True)
+
     def on_internal_error(self, exc: BaseException) -> None:
         emit(internal_error="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
@@ -101,6 +104,12 @@ def break_at(engine: Engine, fn: Callable[..., object], marker: str, **options: 
     engine.breakpoints.add(fn.__code__.co_filename, line, **options)  # type: ignore[arg-type]
     engine.breakpoints_changed()
     return line
+
+
+def stopped_name(stop: StopEvent) -> str:
+    """The name of the thread that stopped (the handler runs on a thread of allstop's).
+    Read without ``threading.enumerate()``, whose lock a frozen thread may hold."""
+    return threading._active[stop.ident].name  # type: ignore[attr-defined]
 
 
 def states(engine: Engine, stop: StopEvent) -> dict[str, str]:
@@ -198,5 +207,6 @@ __all__ = [
     "new_engine",
     "states",
     "still_for",
+    "stopped_name",
     "wait_until",
 ]

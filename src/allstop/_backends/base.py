@@ -62,8 +62,9 @@ class Backend(abc.ABC):
         """The breakpoint table changed: watch the code that holds breakpoints now."""
 
     @abc.abstractmethod
-    def begin_freeze(self) -> None:
-        """Make every other thread reach ``engine.checkpoint`` as soon as it runs Python."""
+    def begin_freeze(self, me: int) -> None:
+        """Make every thread but ``me`` (the presenter) reach ``engine.checkpoint`` as soon as
+        it runs Python."""
 
     @abc.abstractmethod
     def settle(self, blocked: dict[int, FrameType]) -> None:

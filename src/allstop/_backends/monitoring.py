@@ -10,11 +10,12 @@ get local ``LINE`` events; their other lines answer ``DISABLE`` too.
 Freezing turns on global ``LINE | JUMP | PY_START | PY_RESUME | CALL`` (a one-line loop makes
 ``JUMP`` events only; ``CALL`` parks a thread before it enters a C call) after
 ``restart_events()``, so a location disabled earlier fires again.  Once the runnable threads are
-parked, the global line events go: a thread inside a monitoring callback gets no events, so the
-session (which runs in the presenter's callback) runs at full speed, and only ``PY_START |
-PY_RESUME`` (new threads, callbacks from C, resumed generators) stay global.  Each blocked
-thread gets local ``INSTRUCTION`` events on its innermost code object and ``LINE | JUMP`` on its
-callers' code, so it parks at the first instruction it runs when its C call returns.
+parked, the global line events go: a thread inside a monitoring callback gets no events, so
+code the user types (run by the stopped thread inside its callback) runs at full speed, and
+only ``PY_START | PY_RESUME`` (new threads, callbacks from C, resumed generators) stay global.
+Each blocked thread gets local ``INSTRUCTION`` events on its innermost code object and ``LINE |
+JUMP`` on its callers' code, so it parks at the first instruction it runs when its C call
+returns.
 
 ``DISABLE`` applies to a code location for every thread, so it is answered only while the world
 runs and no thread steps.  ``restart_events()`` also re-enables locations other tools disabled:
@@ -142,7 +143,7 @@ class MonitoringBackend(Backend):
         _M.restart_events()
         self._refresh()
 
-    def begin_freeze(self) -> None:
+    def begin_freeze(self, me: int) -> None:
         _M.restart_events()
         self._refresh()
 

@@ -18,7 +18,8 @@ On thaw, the presenter puts every thread back to the breakpoint-only state (or t
 it wakes anybody; a thread that was blocked in C and comes back later finds its opcode tracing
 gone or drops it at its first event.
 
-The session runs inside the trace function of the presenter, where CPython sends no events.
+The presenter waits inside its trace function while the session runs (on a thread of allstop's
+own), and runs the code the user types there, where CPython sends no events.
 """
 
 from __future__ import annotations
@@ -58,8 +59,7 @@ class SettraceBackend(Backend):
         # While the world is frozen every thread traces already, and the thaw applies the
         # new table to all of them.
 
-    def begin_freeze(self) -> None:
-        me = get_ident()
+    def begin_freeze(self, me: int) -> None:
         engine = self.engine
         own = engine.own_threads()
         threading.settrace(self._trace)

@@ -2,10 +2,10 @@
 
 Design note
 -----------
-The engine hands the session a ``StopEvent`` in the presenter's thread (inside the interpreter
-hook, where no events arrive) with every other thread frozen.  The core keeps the state every
-command shares (the stop, the threads as last read, the current thread and frame), runs command
-lines until one of them resumes, and returns that ``Resume`` to the engine.
+The engine hands the session a ``StopEvent`` on a thread of allstop's own, with every thread of
+the program stopped (the presenter waits inside its interpreter hook).  The core keeps the state
+every command shares (the stop, the threads as last read, the current thread and frame), runs
+command lines until one of them resumes, and returns that ``Resume`` to the engine.
 
 Commands live in command groups (``stack``, ``threads``, ``running``...), one module each: a
 group is a class whose ``do_<name>`` methods are commands, with pdb's names; a command's
@@ -15,7 +15,8 @@ that cannot do what it is asked raises ``CommandError`` (``UsageError`` for a ma
 argument); the loop prints it once, as ``*** message``, and the session goes on.
 
 Nothing here may block on a lock a frozen thread holds: output goes through the front end's own
-file descriptor, user code runs through the ``Evaluator`` guard, and every module the commands
+file descriptor, user code runs in the thread that owns the frame through the ``Evaluator``
+guard (``run``), and every module the commands
 use is imported when the session is built (before any freeze).  An exception that escapes a
 command is an allstop bug: the engine prints it through ``on_internal_error`` and resumes.
 """
@@ -34,11 +35,11 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from .. import _format, _snapshot, _variables
+from .. import _format, _snapshot, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
-from .._stops import PeerHost, Resume
+from .._stops import Job, PeerHost, Resume
 from .io import SessionIO
 
 T = TypeVar("T")
@@ -83,6 +84,15 @@ class SessionEngine(_snapshot.Records, PeerHost, Protocol):
     table, and what ``listen`` hands to the editor's bridge."""
 
     def breakpoints_changed(self) -> None: ...
+
+    def run_in(self, ident: int, job: Job[Any]) -> bool:
+        """Have stopped thread ``ident`` run ``job`` in its own context (False: it cannot)."""
+        ...
+
+    def thaw_until(self, jobs: list[Job[Any]], limit: float) -> bool:
+        """Let the frozen threads but those running ``jobs`` run until the jobs finished (or
+        for ``limit`` seconds), then freeze them again; whether the jobs finished."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,9 @@ class Session:
         """The pdb object the stops are shown for, if a pdb entry point was used."""
         self.rc_lines: list[str] = []
         """Commands to run at the next stop that no pdb object shows (``allstop run -c``)."""
-        self.evaluator = Evaluator(engine.spawn_exempt)
+        self.evaluator = Evaluator(engine.spawn_exempt, engine.run_in)
+        self._helper_noted: set[int] = set()
+        """The threads whose evaluations ran on the helper, said once per stop."""
         self.scheduler_locking = True
         self.lastcmd = ""
         self.cmdqueue: list[str] = []
@@ -242,6 +254,7 @@ class Session:
         self.frame_index = {}
         self.list_lineno = None
         self._resume = None
+        self._helper_noted = set()
         self.exception_index = len(exception_chain(stop.exception)) - 1
         self.refresh()
         for group in self.groups:
@@ -269,6 +282,12 @@ class Session:
                 if thread.state.counting.finished:
                     self.engine.registry.forget(thread.ident)
             self.stop = None
+
+    def on_interrupt(self) -> None:
+        """Ctrl-C while the main thread is stopped: it interrupts the evaluation that runs
+        in another thread, if one does, or the prompt."""
+        if not self.evaluator.interrupt():
+            self.io.interrupt()
 
     def on_internal_error(self, exc: BaseException) -> None:
         lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
@@ -572,9 +591,9 @@ class Session:
             except SyntaxError:
                 compiled = compile(source + "\n", "<stdin>", "exec")
                 with self.redirected_output():
-                    self.run(lambda: execute(compiled, frame))
+                    self.run(lambda: execute(compiled, frame), source)
                 return
-            value = self.run(lambda: evaluate(source, frame))
+            value = self.run(lambda: evaluate(source, frame), source)
             if value is not None:
                 self.message(self.repr(value))
         except EvaluationAbandoned as exc:
@@ -582,12 +601,71 @@ class Session:
         except Exception as exc:
             raise CommandError(exception_text(exc)) from None
 
-    def run(self, fn: Callable[[], T]) -> T:
-        """``fn()`` on the evaluation thread (see ``_evaluate``)."""
-        return self.evaluator.run(fn)
+    def run(self, fn: Callable[[], T], label: str = "") -> T:
+        """``fn()`` in the current thread, which runs it in its own context, with the guard
+        of ``_evaluate``; ``label``: what the user typed, if it is that.  Raises what ``fn``
+        raises, or ``EvaluationAbandoned`` (its message says where it waits)."""
+        job: Job[T] = Job(fn, label)
+        ident = self.current if self.stop is not None else None
+        self.evaluator.submit(job, ident)
+        try:
+            return self.evaluator.wait(job)
+        except EvaluationAbandoned as exc:
+            exc.args = (self._abandoned_text(exc),)
+            raise
+        finally:
+            if label and ident is not None and job.runner not in (ident, None):
+                self._note_helper(ident)
+
+    def _note_helper(self, ident: int) -> None:
+        """Say (once per stop and thread) that code typed for thread ``ident`` ran on the
+        helper thread, and why."""
+        if ident in self._helper_noted:
+            return
+        self._helper_noted.add(ident)
+        thread = self.thread_view(ident)
+        if any(job.runner == ident for job in self.evaluator.waiting()):
+            why = "still runs an evaluation left waiting ('thaw' lets it finish)"
+        elif thread is not None and thread.state.counting.blocked:
+            why = "is blocked in C and runs nothing until it returns"
+        else:
+            why = "cannot run code now"
+        number = thread.number if thread is not None else "?"
+        self.message(
+            f"(thread {number} {why}: this ran on a helper thread of allstop's, where "
+            "current_thread(), thread-locals and context variables are not the thread's)"
+        )
+
+    def _abandoned_text(self, exc: EvaluationAbandoned) -> str:
+        """Why the session stopped waiting for an evaluation, and how to let it finish."""
+        job = exc.job
+        runner = job.runner
+        thread = self.thread_view(runner) if runner is not None else None
+        who = f"thread {thread.number}" if thread is not None else "allstop's helper thread"
+        after = "'thaw' lets the other threads run until it completes; or go on: it "
+        after += "completes when the world resumes, and its result is dropped"
+        frame = exc.frame
+        if frame is None:
+            return f"still running in {who} after {exc.waited:.0f}s; {after}"
+        where = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        tops = {t.ident: t.frames[0].frame for t in self.threads if t.frames and t.frames[0].frame}
+        numbers = {t.ident: t.number for t in self.threads}
+        wait = None
+        if runner is not None:
+            tops[runner] = frame
+            wait = _waits.waits_for(tops, {runner}, typed=job.label).get(runner)
+        what = f"waits for {wait.describe(numbers)}" if wait is not None else "waits in a C call"
+        return f"{who} {what}, at {where}; {after}"
+
+    def show_result(self, job: Job[Any]) -> None:
+        """What code the user typed gave, shown as the prompt shows it (for ``thaw``)."""
+        if job.error is not None:
+            self.error(exception_text(job.error))
+        elif job.result is not None:
+            self.message(self.repr(job.result))
 
     def repr(self, value: object, limit: int = _format.REPR_LIMIT) -> str:
-        """``safe_repr`` on the evaluation thread: a repr may wait on a frozen thread too."""
+        """``safe_repr`` in the current thread, guarded: a repr may wait on a frozen thread too."""
         try:
             return self.run(lambda: _format.safe_repr(value, limit))
         except EvaluationAbandoned as exc:
@@ -597,7 +675,7 @@ class Session:
         """``expression`` evaluated in the current frame; what it raises is a CommandError."""
         frame = self.frame()
         try:
-            return self.run(lambda: evaluate(expression, frame))
+            return self.run(lambda: evaluate(expression, frame), expression)
         except EvaluationAbandoned as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:
@@ -616,8 +694,9 @@ class Session:
         self, scope: str = "locals", expanded: frozenset[tuple[object, ...]] = frozenset()
     ) -> list[VariableRow]:
         """The rows of a variables view of the current frame (``scope`` ``locals`` or
-        ``globals``), with the paths in ``expanded`` opened.  Values are read and repr'd on
-        the evaluation thread, so a hostile repr cannot hang the front end either."""
+        ``globals``), with the paths in ``expanded`` opened.  Values are read and repr'd in
+        the thread that owns the frame, guarded, so a hostile repr cannot hang the front end
+        either."""
         frame = self.curframe
         if frame is None:
             return []

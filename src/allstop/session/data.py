@@ -1,7 +1,7 @@
 """Data commands: ``p``, ``pp``, ``args``, ``retval``, ``whatis``, ``display``, ``undisplay``,
 ``interact``.
 
-Every value is computed and repr'd on the evaluation thread, through the session, so that a
+Every value is computed and repr'd in the thread that owns the frame, through the session, so that a
 ``__repr__`` that waits on a frozen thread cannot hang the prompt, and every repr is bounded
 (``_format.safe_repr``).  Displays are kept per frame object and forgotten when no thread runs
 that frame any more (frames take no weak references).

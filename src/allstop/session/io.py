@@ -4,7 +4,7 @@ Design note: a front end (line mode, the full-screen UI, a future remote one) is
 somewhere to write messages and errors, somewhere to read command lines from (as CPython 3.14's
 remote pdb reuses ``Pdb`` by overriding only that seam).  While a stop is shown it may read the
 session through ``SessionView`` and nothing else; it never touches the engine, the frames of the
-program (except through ``in_current_frame``, which runs on the session's evaluation thread) or
+program (except through ``in_current_frame``, which runs in the thread that owns the frame) or
 the commands' internals.  Everything a front end does to the program is a command line.
 """
 
@@ -82,7 +82,7 @@ class SessionView(Protocol):
         ...
 
     def in_current_frame(self, fn: Callable[[FrameType], T]) -> T | None:
-        """``fn(frame)`` for the current frame, run on the evaluation thread (None when the
+        """``fn(frame)`` for the current frame, run in the thread that owns it (None when the
         thread has no Python frame, or when it raised or was abandoned).  Called on the
         session's thread."""
         ...
@@ -107,3 +107,8 @@ class SessionIO(Protocol):
 
     def leave(self) -> None:
         """The stop ends (the world resumes next): give the terminal back."""
+
+    def interrupt(self) -> None:
+        """Ctrl-C was pressed (Python delivered it to the stopped main thread): a
+        ``read_command`` waiting now raises ``KeyboardInterrupt``, as pdb's prompt does, if the
+        front end can tell it (a full-screen UI reads Ctrl-C as a key instead)."""

@@ -1,5 +1,6 @@
 """Commands that move the program: ``step``, ``next``, ``return``, ``until``, ``continue``,
-``jump``, ``detach``, ``quit``, and ``exceptions`` (which moves through a post-mortem's chain).
+``jump``, ``thaw``, ``detach``, ``quit``, and ``exceptions`` (which moves through a post-mortem's
+chain).
 
 A command that resumes returns a ``Resume`` for the engine (and is declared ``resumes=True``):
 stepping moves the current thread, alone unless ``set scheduler-locking off``.  ``quit`` ends
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import _thread
 import sys
+import time
 from contextlib import suppress
 from typing import NoReturn
 
+from .._evaluate import RUNNING_LIMIT, EvaluationAbandoned
 from .._model import StopReason
 from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
-from .core import CommandError, Commands, command
+from .core import CommandError, Commands, UsageError, command
 
 
 class RunningCommands(Commands):
@@ -103,6 +106,33 @@ class RunningCommands(Commands):
             return Resume(ResumeHow.CONTINUE, then=lambda: face.do_continue(""))
         return CONTINUE
 
+    def do_thaw(self, arg: str) -> None:
+        """thaw [seconds]
+
+        Let the other threads run until the evaluations left waiting complete (code typed
+        at the prompt that waits for a lock or queue a frozen thread holds), then freeze them
+        again: at most SECONDS (default: $ALLSTOP_EVAL_LIMIT, 30).  The stopped thread and
+        the threads running those evaluations stay where they are; a thread that reaches a
+        breakpoint meanwhile waits for its turn, as during any stop."""
+        session = self.session
+        jobs = session.evaluator.waiting()
+        if not jobs:
+            raise CommandError("No evaluation is waiting: there is nothing to thaw for")
+        try:
+            limit = float(arg) if arg else RUNNING_LIMIT
+        except ValueError:
+            raise UsageError(f"not a number of seconds: {arg!r}") from None
+        started = time.monotonic()
+        finished = session.engine.thaw_until(jobs, limit)
+        took = time.monotonic() - started
+        session.refresh()
+        state = "completed" if finished else "still waiting"
+        session.message(f"thawed for {took:.2f}s; {state}; every thread is frozen again")
+        for job in jobs:
+            if job.finished and job.label:
+                session.message(f"{job.label}:")
+                session.show_result(job)
+
     @command(resumes=True)
     def do_detach(self, arg: str) -> Resume:
         """detach
@@ -175,9 +205,13 @@ class RunningCommands(Commands):
             raise CommandError(
                 "Jump failed: only at a line event, not in a call, return or post-mortem"
             )
-        try:
+
+        def jump() -> None:
             stop.frame.f_lineno = lineno  # type: ignore[misc]  # writable in trace functions
-        except ValueError as exc:
+
+        try:
+            session.run(jump)  # in the stopped thread: inside its trace function
+        except (ValueError, EvaluationAbandoned) as exc:
             raise CommandError(f"Jump failed: {exc}") from None
         session.refresh()
         session.print_location()

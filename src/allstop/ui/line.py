@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import select
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,12 +27,20 @@ class LineIO:
         self._out = os.dup(out_fd)
         self._buffer = b""
         self._eof = False
+        self._interrupted, self._interrupt = os.pipe()
+        """Ctrl-C, which the main thread hears, makes ``read_command`` (on the session's
+        thread) raise: one byte written here wakes it."""
+        os.set_blocking(self._interrupt, False)
 
     def enter(self, session: SessionView) -> None:
         return None
 
     def leave(self) -> None:
         return None
+
+    def interrupt(self) -> None:
+        with suppress(OSError):  # a byte is waiting already
+            os.write(self._interrupt, b"!")
 
     def message(self, text: str) -> None:
         self._write(text + "\n")
@@ -62,12 +71,15 @@ class LineIO:
 
     def _read(self) -> bytes:
         while True:
+            ready, _, _ = select.select([self._in, self._interrupted], [], [])
+            if self._interrupted in ready:
+                os.read(self._interrupted, 64)
+                raise KeyboardInterrupt
             try:
                 # One byte at a time: what follows the command line belongs to the program
                 # (its own input() after the stop), so nothing is read ahead.
                 chunk = os.read(self._in, 1)
             except BlockingIOError:
-                select.select([self._in], [], [])
                 continue
             self._buffer += chunk
             return chunk

@@ -33,6 +33,9 @@ class StreamIO:
     def leave(self) -> None:
         return None
 
+    def interrupt(self) -> None:
+        return None  # input() on another thread cannot be interrupted: the line finishes it
+
     def message(self, text: str) -> None:
         print(text, file=self.stdout)
 

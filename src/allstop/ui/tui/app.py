@@ -131,6 +131,10 @@ class Tui:
         while not self._requests.empty():
             self._requests.get_nowait()  # keys pressed after a resuming command
 
+    def interrupt(self) -> None:
+        if self.fallback is not None:
+            self.fallback.interrupt()  # raw mode sends Ctrl-C as a key otherwise
+
     def read_command(self, prompt: str) -> str | None:
         if self.fallback is not None:
             return self.fallback.read_command(prompt)

@@ -2,7 +2,7 @@
 current frame, and attributes after a dot.
 
 Design note: completion is computed from the program's frames, so it runs where every read of
-them runs, on the session's evaluation thread (through ``SessionView.in_current_frame``, which
+them runs, in the thread that owns the frame (through ``SessionView.in_current_frame``, which
 the UI reaches through its request queue), never on the UI thread: a namespace may belong to a
 thread that is frozen holding a lock the lookup needs.  Attributes are found without running
 the program's code (``inspect.getattr_static`` and ``object.__dir__``: no ``__getattr__``, no

@@ -1,0 +1,103 @@
+"""Code typed at the prompt runs in the thread that owns the frame, as pdb runs it: its
+``current_thread()``, thread-locals, context variables and ``sys.exc_info()``; a statement may
+take its time; one that waits for a lock a frozen thread holds gives the prompt back, and
+``thaw`` lets the others run until it completes (tests/programs/evaluate_here.py)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from tests.support.run import PROGRAMS, run_allstop
+from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = PROGRAMS / "evaluate_here.py"
+PROMPT = "(allstop) "
+HOLD_FOR = 3_000_000
+
+
+def test_code_typed_at_the_prompt_runs_in_the_stopped_thread(backend: str) -> None:
+    commands = [
+        "p threading.current_thread().name",
+        "p local.who",
+        "p request.get()",
+        "p sys.exc_info()[1]",
+        "p counts",
+        'p time.sleep(2) or "slept"',
+        "p counts",
+        "c",
+    ]
+    result = run_allstop(["run", str(PROGRAM)], commands, backend=backend)
+    assert result.status == 0, result.stderr
+    out = [reply.strip() for reply in result.stdout.split(PROMPT)]
+    assert out[1:5] == [
+        "'worker'",
+        '"the worker\'s own"',
+        "'request 42'",
+        "ValueError('being handled')",
+    ]
+    assert out[6] == "'slept'"
+    assert ast.literal_eval(out[5]) == ast.literal_eval(out[7]), "a thread ran during the sleep"
+    assert "worker resumed" in result.stderr
+
+
+def test_a_wait_for_a_frozen_thread_gives_the_prompt_back_and_thaw_completes_it(
+    backend: str,
+) -> None:
+    commands = [
+        "p guarded.acquire()",
+        "p counts",
+        "p counts",
+        "thaw",
+        "p counts",
+        "p counts",
+        "p threading.current_thread().name",
+        "!guarded.release()",
+        "c",
+    ]
+    result = run_allstop(["run", str(PROGRAM)], commands, backend=backend)
+    assert result.status == 0, result.stderr
+    out = result.stdout.split(PROMPT)
+    assert out[1].startswith("*** thread 4 waits for Lock held by thread 2, at <stdin>:1 in")
+    note, before = out[2].strip().splitlines()
+    assert note.startswith("(thread 4 still runs an evaluation left waiting ('thaw' lets it")
+    still = ast.literal_eval(out[3].strip())
+    assert ast.literal_eval(before) == still, "a thread ran while the evaluation waited"
+    assert still["holder"] < HOLD_FOR
+    thawed = out[4].strip().splitlines()
+    assert re.fullmatch(
+        r"thawed for \d+\.\d\ds; completed; every thread is frozen again", thawed[0]
+    )
+    assert thawed[1:] == ["guarded.acquire():", "True"]
+    after, later = ast.literal_eval(out[5].strip()), ast.literal_eval(out[6].strip())
+    assert after["holder"] == HOLD_FOR, "the holder did not run during the thaw"
+    assert after["ticker"] > still["ticker"], "the ticker did not run during the thaw"
+    assert later == after, "a thread ran after the thaw"
+    assert out[7].strip() == "'worker'"
+    assert "worker resumed" in result.stderr
+
+
+def test_ctrl_c_gives_a_new_prompt_and_interrupts_an_evaluation(backend: str) -> None:
+    """On a terminal in line mode the main thread hears Ctrl-C (parked, or waiting in C when
+    a worker stopped); the session, on a thread of its own, gets it."""
+    command = f"ALLSTOP_UI=line {allstop_command('run', str(PROGRAM))}; {AFTER}"
+    term = Terminal(command, backend=backend)
+    assert term.wait_for("(allstop) "), term.text
+    term.send("\x03")
+    assert term.wait_for(lambda text: text.count("(allstop) ") == 2), term.text
+    assert "--KeyboardInterrupt--" in term.text
+    term.send("!while True: pass" + ENTER)
+    assert term.wait_for("while True: pass"), term.text
+    term.send("\x03")
+    assert term.wait_for(lambda text: text.count("(allstop) ") == 3), term.text
+    assert term.text.count("--KeyboardInterrupt--") == 2, term.text
+    term.send("p threading.current_thread().name" + ENTER)
+    assert term.wait_for("'worker'"), term.text
+    term.send("c" + ENTER)
+    raw = term.finish()
+    assert "worker resumed" in raw
+    assert "STATUS=0" in raw
