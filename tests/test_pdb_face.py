@@ -25,7 +25,7 @@ def run(source: str, stdin: str = "", backend: str | None = None) -> Result:
 def same(ours: Result, pdbs: Result) -> tuple[str, str]:
     """Both outputs with the prompt and the folder of the script (a new one each run) alike."""
     tidy = [
-        re.sub(r"\S*allstop-test-\w+/", "", result.stdout).replace("(Pdb) ", "(allstop) ")
+        re.sub(r"\S*allstop-test-\w+/", "", result.stdout).replace("(Pdb)", "(allstop)")
         for result in (ours, pdbs)
     ]
     return tidy[0], tidy[1]
@@ -233,3 +233,121 @@ def test_run_runeval_and_runcall_stop_at_the_first_line_as_pdb(backend: str) -> 
     assert same(ours, pdbs)[0] == same(ours, pdbs)[1]
     assert "(allstop) 20" in ours.stdout
     assert ours.stdout.splitlines()[-1].endswith("call 14")
+
+
+STEPPING = """
+import asyncio
+import allstop as dbg
+Pdb = dbg.Debugger
+
+def numbers():
+    yield 0
+    return 1
+
+async def agen():
+    yield 1
+    await asyncio.sleep(0)
+    yield 2
+
+async def consume():
+    async for x in agen():
+        print("got", x)
+
+def fails():
+    raise ValueError("deep")
+
+def work():
+    Pdb(nosigint=True, readrc=False).set_trace()
+    it = numbers()
+    try:
+        next(it)
+        next(it)
+    except StopIteration as stop:
+        print("value", stop.value)
+    try:
+        fails()
+    except ValueError:
+        pass
+    for n in numbers():
+        print("n", n)
+    asyncio.run(consume())
+
+work()
+"""
+STEPS = [
+    *(["next"] if AT_CALL else []),
+    "step",  # it = numbers()
+    "step",  # try
+    "step",  # next(it): --Call-- numbers
+    "next",  # yield 0
+    "next",  # the generator leaves; stays in it: return 1, after the caller's next(it)
+    "next",  # the end of the generator, seen by its caller: StopIteration
+    "next",
+    "next",  # print value
+    "next",  # try
+    "next",  # fails() raises: the exception shown in the caller
+    "where",
+    "down",
+    "list",
+    "next",
+    "$_exception" if sys.version_info >= (3, 12) else "p 1",
+    "continue",
+]
+
+
+@pytest.mark.parametrize("steps", [STEPS], ids=["generators-exceptions"])
+def test_stepping_through_generators_and_exceptions_stops_where_pdb_stops(
+    backend: str, steps: list[str]
+) -> None:
+    source = STEPPING
+    stdin = "\n".join(steps) + "\n"
+    ours = run(source, stdin=stdin, backend=backend)
+    pdbs = run(as_pdb(source), stdin=stdin)
+    assert ours.status == pdbs.status == 0, ours.stderr
+    mine, theirs = same(ours, pdbs)
+    assert mine == theirs
+    assert "StopIteration: 1" in mine
+    assert "ValueError: deep" in mine
+
+
+MESSAGES = """
+import allstop as dbg
+Pdb = dbg.Debugger
+
+class Hostile:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+def work(h):
+    x = 1
+    Pdb(nosigint=True, readrc=False).set_trace()
+    return x
+
+work(Hostile())
+"""
+PDB_312 = sys.version_info >= (3, 12)
+MESSAGE_COMMANDS = [
+    *(["next"] if AT_CALL else []),
+    "p h",
+    "pp h",
+    # pdb before 3.12 lets the repr's exception out of args and display (and dies of it),
+    # and takes a condition that does not compile (allstop refuses it, as 3.12's pdb).
+    *(["args", "display h"] if PDB_312 else []),
+    "tbreak 12",
+    # pdb 3.10 takes any number, and reads a command list for it.
+    *(["commands 99", "commands x"] if sys.version_info >= (3, 11) else []),
+    *(["break 12, +"] if PDB_312 else []),
+    "continue",
+]
+
+
+def test_messages_are_pdbs(backend: str) -> None:
+    stdin = "\n".join(MESSAGE_COMMANDS) + "\n"
+    ours = run(MESSAGES, stdin=stdin, backend=backend)
+    pdbs = run(as_pdb(MESSAGES), stdin=stdin)
+    assert ours.status == pdbs.status == 0, ours.stderr
+    # A usage's indentation follows the prompt's length (pdb 3.13): spaces are not compared.
+    mine, theirs = (re.sub(r"[ \t]+", " ", text) for text in same(ours, pdbs))
+    assert mine == theirs
+    assert "*** RuntimeError: no repr" in mine
+    assert "h = *** repr(h) failed: RuntimeError: no repr ***" in mine or not PDB_312

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from allstop._wiring import pause_marker
 from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop
 
 pytestmark = pytest.mark.e2e
@@ -163,6 +164,17 @@ def test_pause_refuses_a_process_without_allstop() -> None:
         assert sleeper.stdout is not None
         assert sleeper.stdout.readline() == "ready\n"
         paused = pause(sleeper.pid)
+        assert paused.returncode == 1
+        assert "does not run allstop" in paused.stderr
+        # The marker of an allstop process that died without removing it, whose id the
+        # bystander got: it speaks for another process (started at another time).
+        marker = pause_marker(sleeper.pid)
+        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        marker.write_text(f"{int(signal.SIGUSR1)} 1")
+        try:
+            paused = pause(sleeper.pid)
+        finally:
+            marker.unlink()
         assert paused.returncode == 1
         assert "does not run allstop" in paused.stderr
         assert sleeper.poll() is None  # not killed by a signal it does not handle

@@ -50,7 +50,7 @@ def test_expressions_and_statements_run_in_the_current_frame() -> None:
 
 
 def test_an_error_is_one_line_and_the_session_goes_on() -> None:
-    _, replies = run(["p nope", "p 1/0", "frobnicate(", "up 2x", "c"])
+    _, replies = run(["p nope", "p 1/0", "frobnicate())", "up 2x", "c"])
     assert replies[1] == ["*** NameError: name 'nope' is not defined"]
     assert replies[2] == ["*** ZeroDivisionError: division by zero"]
     assert replies[3][0].startswith("*** SyntaxError:")
@@ -79,7 +79,8 @@ def test_a_usage_error_prints_the_usage_lines_of_the_command_docstring(
     line: str, usage: list[str]
 ) -> None:
     _, replies = run([line, "c"])
-    assert replies[1] == usage
+    # 3.13's pdb indents a usage that follows a message under the text after the prompt.
+    assert [text.strip() for text in replies[1]] == [text.strip() for text in usage]
 
 
 def commands() -> list[tuple[str, typing.Any, bool]]:
@@ -137,6 +138,7 @@ class Face:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.rcLines: list[str] = []
+        self.skip: list[str] | None = None
 
     def do_continue(self, arg: str) -> int:
         self.calls.append("continue")
@@ -145,6 +147,9 @@ class Face:
     def do_quit(self, arg: str) -> int:
         self.calls.append("quit")
         return 1
+
+    def interaction_begins(self) -> None:
+        return None
 
 
 @pytest.mark.parametrize(
@@ -201,7 +206,7 @@ def test_clear_deletes_in_the_order_given() -> None:
     program(session)
     assert io.replies()[3] == [
         f"Deleted breakpoint 1 at {here}",
-        "*** Breakpoint number 1 out of range",
+        "*** Breakpoint 1 already deleted",  # bdb's words
         "*** Non-numeric breakpoint number x",
         f"Deleted breakpoint 2 at {here}",
     ]
@@ -277,7 +282,10 @@ def test_breakpoint_commands_change_the_engine_table() -> None:
     program(session)
     replies = io.replies()
     assert replies[1] == [f"Breakpoint 1 at {__file__}:{PROGRAM_LINE}"]
-    assert replies[2] == [f"Temporary breakpoint 2 at {__file__}:{program.__code__.co_firstlineno}"]
+    # pdb gives a function's breakpoint its def line, and from 3.13 its first statement's.
+    first = line_of(program, "value, label, numbers = 21") if sys.version_info >= (3, 13) else 0
+    line = first or program.__code__.co_firstlineno
+    assert replies[2] == [f"Breakpoint 2 at {__file__}:{line}"]
     assert replies[3] == ["New condition set for breakpoint 1."]
     assert replies[4] == ["Will ignore next 2 crossings of breakpoint 1."]
     assert replies[5] == [f"Disabled breakpoint 1 at {__file__}:{PROGRAM_LINE}"]

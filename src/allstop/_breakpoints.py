@@ -87,6 +87,8 @@ class BreakpointTable:
 
     def __init__(self) -> None:
         self._by_number: dict[int, Breakpoint] = {}
+        self.spent: dict[int, Breakpoint] = {}
+        """Temporary breakpoints deleted as they stopped, by number, until the stop says so."""
         self._next_number = 1
         self.version = 0
         """Bumped on every change: backends re-arm when it moves."""
@@ -189,6 +191,11 @@ class BreakpointTable:
         self._by_number.clear()
         self._rebuild()
 
+    @property
+    def next_number(self) -> int:
+        """The number the next breakpoint gets (those below it were given out)."""
+        return self._next_number
+
     def reset(self) -> None:
         """No breakpoint, and the next one numbered 1 (bdb's ``clearBreakpoints``)."""
         self._next_number = 1
@@ -235,5 +242,6 @@ class BreakpointTable:
                 continue
             if bp.temporary:
                 self.delete(bp)
+                self.spent[bp.number] = bp
             return bp
         return None

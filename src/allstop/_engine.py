@@ -59,7 +59,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import CodeType, FrameType
+from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING
 
 from ._breakpoints import BreakpointTable
@@ -271,10 +271,13 @@ class Engine:
         if had is not None:
             self.backend.step_done()
 
-    def stop_soon(self, frame: FrameType, kind: StepKind = StepKind.STEP) -> None:
+    def stop_soon(
+        self, frame: FrameType, kind: StepKind = StepKind.STEP, skip: tuple[str, ...] = ()
+    ) -> None:
         """Stop the calling thread at its next event (a line of ``frame``, its return, a call
         from it), as pdb's ``set_trace()`` does before 3.13; with ``kind`` ``NEXT``, at the
-        next line of ``frame`` or its return.  The debugger's own threads never stop."""
+        next line of ``frame`` or its return; never in a module ``skip`` names.  The
+        debugger's own threads never stop."""
         ident = _thread.get_ident()
         if self.is_own(ident):
             return
@@ -284,7 +287,7 @@ class Engine:
             return
         self.start()
         above = frozenset(itertools.takewhile(lambda f: f is not frame, outward(sys._getframe(1))))
-        step = StepRequest(kind, frame, reason=StopReason.TRACE, passed_over=above)
+        step = StepRequest(kind, frame, reason=StopReason.TRACE, passed_over=above, skip=skip)
         with self._lock:
             self.steps[ident] = step
         self.backend.arm_step(ident, frame)
@@ -357,8 +360,9 @@ class Engine:
             if bp is not None:
                 self.report_stop(frame, StopReason.BREAKPOINT, breakpoint=bp.number)
 
-    def on_call(self, frame: FrameType) -> None:
-        """A frame starts running code the backend watches (or any code, while stepping)."""
+    def on_call(self, frame: FrameType, resumed: bool = False) -> None:
+        """A frame starts running code the backend watches (or any code, while stepping);
+        ``resumed``: a generator or coroutine comes back (bdb sees a call there too)."""
         ident = _thread.get_ident()
         if self.world is not World.RUNNING and ident != self.runner:
             self.checkpoint(frame)
@@ -368,8 +372,10 @@ class Engine:
             self.report_stop(frame, StopReason.CALL)
             return
         if (
-            step is None or step.kind is not StepKind.FIRST_LINE
-        ) and self.breakpoints.has_functions:
+            not resumed
+            and (step is None or step.kind is not StepKind.FIRST_LINE)
+            and self.breakpoints.has_functions
+        ):
             for bp in self.breakpoints.functions_entered(frame.f_code):
                 if bp.enabled and (bp.thread is None or bp.thread == ident):
                     self.steps[ident] = StepRequest(
@@ -392,10 +398,23 @@ class Engine:
             return
         if step.stops_at_return(frame):
             self.report_stop(frame, StopReason.RETURN, return_value=value)
-        elif step.frame is frame:
+        elif step.frame is frame and step.kind is StepKind.FIRST_LINE:
             # A function breakpoint's frame returned before running a line.
             del self.steps[ident]
             self.backend.step_done()
+
+    def on_exception(
+        self, frame: FrameType, exception: BaseException, traceback: TracebackType | None
+    ) -> None:
+        """An exception is raised in, or passes through, ``frame`` of a stepping thread
+        (``traceback``: as the interpreter gives it with the event)."""
+        ident = _thread.get_ident()
+        if self.world is not World.RUNNING and ident != self.runner:
+            self.checkpoint(frame)
+            return
+        step = self.steps.get(ident)
+        if step is not None and step.stops_at_exception(frame, exception, traceback):
+            self.report_stop(frame, StopReason.RAISE, exception=exception, traceback=traceback)
 
     # -- stops -----------------------------------------------------------------------------
     def report_stop(
@@ -407,12 +426,15 @@ class Engine:
         return_value: object = NO_VALUE,
         exception: BaseException | None = None,
         crashed: bool = False,
+        traceback: TracebackType | None = None,
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
         if self.is_own(ident) or ident in self._serving:
             return
-        stop = StopEvent(ident, frame, reason, breakpoint, return_value, exception, crashed)
+        stop = StopEvent(
+            ident, frame, reason, breakpoint, return_value, exception, crashed, traceback
+        )
         with self._lock:
             handed_over = self.handed_over
             had_step = self.steps.pop(ident, None) is not None
@@ -641,9 +663,9 @@ class Engine:
             # At a --Return--, the frame is leaving: next/until/step stop at the next event
             # of the thread, and return stops in the caller (bdb does the same).
             if step.kind is StepKind.RETURN and stop.frame.f_back is not None:
-                step = StepRequest(StepKind.NEXT, stop.frame.f_back)
+                step = StepRequest(StepKind.NEXT, stop.frame.f_back, skip=step.skip)
             else:
-                step = StepRequest(StepKind.STEP)
+                step = StepRequest(StepKind.STEP, skip=step.skip)
         frame = stop.frame if target == me else self._frame_of(target)
         with self._lock:
             self.steps[target] = step

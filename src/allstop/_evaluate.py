@@ -35,10 +35,12 @@ import _thread
 import ctypes
 import os
 import sys
+import textwrap
+import types
 from _queue import SimpleQueue
 from collections.abc import Callable
 from types import CodeType, FrameType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._frames import in_c_call, main_ident
 from ._stops import Job
@@ -190,6 +192,71 @@ def evaluate(source: str, frame: FrameType) -> object:
     """``eval(source)`` in ``frame`` (on the calling thread)."""
     code = compile(source, "<stdin>", "eval")
     return eval(code, frame.f_globals, frame.f_locals)
+
+
+def run_interactive(code: CodeType, source: str, frame: FrameType) -> None:
+    """Run code typed at the prompt as 3.13's pdb does (on the calling thread): ``code`` was
+    compiled in ``single`` mode, so an expression's value is printed (by a display hook that
+    leaves ``builtins._`` alone); when ``source`` makes functions, it runs in a closure over
+    the frame's locals, so that they see them."""
+    saved = sys.displayhook
+    sys.displayhook = _display
+    try:
+        if not _exec_in_closure(source, frame.f_globals, frame.f_locals):
+            execute(code, frame)
+    finally:
+        sys.displayhook = saved
+
+
+def _display(value: object) -> None:
+    if value is not None:
+        print(repr(value))
+
+
+def _exec_in_closure(source: str, globals: dict[str, Any], locals: Any) -> bool:
+    """pdb 3.13's ``_exec_in_closure``: whether ``source`` made code objects and ran inside a
+    function whose free variables are the frame's locals (then written back)."""
+    code = compile(source, "<string>", "exec")
+    if not any(isinstance(const, CodeType) for const in code.co_consts):
+        return False
+    scope = dict(locals)
+    scope["__pdb_eval__"] = {"result": None, "write_back": {}}
+    try:
+        compile(source, "<string>", "eval")
+    except SyntaxError:
+        pass
+    else:
+        source = "__pdb_eval__['result'] = " + source
+    source = (
+        "try:\n"
+        + textwrap.indent(source, "  ")
+        + "\nfinally:\n  __pdb_eval__['write_back'] = locals()"
+    )
+    outer = (
+        "def __pdb_outer():\n"
+        + "".join(f"  {name} = None\n" for name in scope)
+        + "  def __pdb_scope():\n"
+        + "".join(f"    nonlocal {name}\n" for name in scope)
+        + textwrap.indent(source, "    ")
+        + "\n  return __pdb_scope.__code__"
+    )
+    made: dict[str, Any] = {}
+    try:
+        exec(outer, {}, made)
+    except Exception:
+        return False
+    inner = made["__pdb_outer"]()
+    cells = tuple(types.CellType(scope.get(name)) for name in inner.co_freevars)
+    try:
+        cast(Any, exec)(inner, globals, scope, closure=cells)
+    except Exception:
+        return False
+    found = scope["__pdb_eval__"]
+    found["write_back"].pop("__pdb_eval__", None)
+    locals.update(found["write_back"])
+    if found["result"] is not None:
+        print(repr(found["result"]))
+    return True
 
 
 def execute(code: CodeType, frame: FrameType) -> None:

@@ -27,18 +27,20 @@ class _Budget(Exception):
     """The output is long enough: stop walking."""
 
 
-def safe_repr(value: object, limit: int = REPR_LIMIT) -> str:
+def safe_repr(value: object, limit: int = REPR_LIMIT, name: str = "") -> str:
     """``repr(value)``, except that it never raises, never walks more of a container than it
     shows, and never returns much more than ``limit`` characters.
 
     Containers that use the built-in repr (list, tuple, dict, set, frozenset, deque and their
     subclasses that do not override it) are written item by item in ``repr``'s own format and
     order, nested ones included, until ``limit`` is reached; anything else is ``repr()``-ed
-    and cut.  A repr that raises shows as ``<repr failed: ExcType>``.
+    and cut.  A repr that raises shows as ``<repr failed: ExcType>``, or, for a value the user
+    named (``name``: an argument, a display's expression), as pdb shows it:
+    ``*** repr(name) failed: ExcType: message ***``.
     """
     kind = type(value)
     if not isinstance(value, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
-        return _plain_repr(value, limit)
+        return _plain_repr(value, limit, name)
     parts: list[str] = []
     size = [0]
 
@@ -100,10 +102,17 @@ def safe_repr(value: object, limit: int = REPR_LIMIT) -> str:
     return "".join(parts)
 
 
-def _plain_repr(obj: object, limit: int) -> str:
+def exception_only(exc: BaseException) -> str:
+    """``NameError: name 'x' is not defined``: the last line Python prints for ``exc``."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def _plain_repr(obj: object, limit: int, name: str = "") -> str:
     try:
         text = repr(obj)
     except BaseException as exc:
+        if name:
+            return f"*** repr({name}) failed: {exception_only(exc)} ***"
         return f"<repr failed: {type(exc).__name__}>"
     return truncate(text, limit)
 

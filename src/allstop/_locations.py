@@ -4,6 +4,7 @@ cannot be found raises ``LocationError``, whose message is the one-line error to
 
 from __future__ import annotations
 
+import dis
 import importlib.machinery
 import linecache
 import os
@@ -13,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
+
+from ._format import exception_only
 
 
 class LocationError(ValueError):
@@ -56,7 +59,7 @@ def parse_break_spec(arg: str) -> tuple[str, str | None, str | None]:
         try:
             compile(cond, "<condition>", "eval")
         except SyntaxError as exc:
-            raise LocationError(f"Invalid condition {cond}: {exc.msg}") from None
+            raise LocationError(f"Invalid condition {cond}: {exception_only(exc)}") from None
     return location, thread, cond
 
 
@@ -227,10 +230,32 @@ def resolve(
     value = getattr(value, "__func__", value)
     code = getattr(value, "__code__", None)
     if isinstance(code, CodeType):
-        return Place(code.co_filename, code.co_firstlineno, code.co_name, code)
+        return Place(code.co_filename, _function_line(code), code.co_name, code)
     found = find_qualified_function(location, current_file)
     if found is None:
         raise FunctionNotFound(
             f"The specified object {location!r} is not a function or was not found along sys.path."
         )
-    return Place(*found)
+    filename, def_line, funcname = found
+    if _BODY_LINE:
+        code = function_code(filename, def_line, funcname)
+        def_line = _function_line(code) if code is not None else def_line
+    return Place(filename, def_line, funcname)
+
+
+_BODY_LINE = sys.version_info >= (3, 13)
+"""3.13's pdb gives a function's breakpoint the line of its first statement, not the def's."""
+
+
+def _function_line(code: CodeType) -> int:
+    """The line a breakpoint on the function of ``code`` is said to be at (pdb's: the
+    ``def`` line before 3.13, the first executable line, after ``RESUME``, from 3.13)."""
+    if not _BODY_LINE:
+        return code.co_firstlineno
+    previous = None
+    for instruction in dis.get_instructions(code):
+        if previous is not None and previous.opname == "RESUME":
+            lineno = getattr(getattr(instruction, "positions", None), "lineno", None)
+            return lineno if isinstance(lineno, int) else code.co_firstlineno
+        previous = instruction
+    return code.co_firstlineno

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import NamedTuple
 
 
@@ -88,6 +88,10 @@ class StopReason(enum.Enum):
     """A frame is about to return (pdb's ``--Return--``)."""
     PAUSE = "pause"
     EXCEPTION = "exception"
+    """A post-mortem: the frames are a traceback's."""
+    RAISE = "raise"
+    """A step met an exception raised in, or passing through, a live frame (pdb's exception
+    event): ``exception`` says which."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,13 @@ class StopEvent:
     return_value: object = field(default=NO_VALUE, repr=False)
     """The value being returned, when ``reason`` is ``RETURN``."""
     exception: BaseException | None = None
-    """The exception a post-mortem stop (``reason`` ``EXCEPTION``) looks at."""
+    """The exception a post-mortem stop (``reason`` ``EXCEPTION``) looks at, or a step met
+    (``RAISE``)."""
     crashed: bool = False
     """The thread is dying of ``exception`` (it will not run again)."""
+    traceback: TracebackType | None = field(default=None, repr=False)
+    """At a ``RAISE``, the exception's traceback as the interpreter gave it with the event
+    (None for the internal ``StopIteration`` of a finished generator)."""
 
     @property
     def post_mortem(self) -> bool:

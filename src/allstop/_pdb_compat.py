@@ -18,8 +18,10 @@ import builtins
 import functools
 import io
 import os
+import signal
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from types import CodeType, FrameType, TracebackType
 from typing import IO, Any, TypeVar
 
@@ -35,6 +37,9 @@ T = TypeVar("T")
 class Debugger:
     """A pdb-compatible debugger whose stops freeze every thread."""
 
+    _previous_sigint_handler: Any = None
+    """The SIGINT handler ``do_continue`` replaced, until the next stop (pdb's)."""
+
     def __init__(  # noqa: PLR0917 - pdb.Pdb's signature, positional as there
         self,
         completekey: str = "tab",
@@ -49,6 +54,7 @@ class Debugger:
         self.use_rawinput = stdout is None
         """pdb reads with ``input()`` unless it was given a ``stdout``."""
         self.skip = set(skip) if skip else None
+        self.nosigint = nosigint
         self.rcLines: list[str] = _rc_lines() if readrc else []
         """Commands run at the first stop, as pdb runs them: ``.pdbrc`` in the home folder
         then in the current one, then ``python -m pdb -c`` commands."""
@@ -82,7 +88,8 @@ class Debugger:
         engine = self._enter()
         if header is not None:
             self.message(header)
-        _wiring.trace(engine, frame if frame is not None else sys._getframe(1))
+        skip = tuple(self.skip or ())
+        _wiring.trace(engine, frame if frame is not None else sys._getframe(1), skip)
 
     def interaction(
         self, frame: FrameType | None, traceback: TracebackType | BaseException | None
@@ -202,8 +209,30 @@ class Debugger:
         return type(self).do_quit is not Debugger.do_quit
 
     def do_continue(self, arg: str) -> int:
-        """Called when the user continued (pytest's subclass resumes its capture here)."""
+        """Called when the user continued (pytest's subclass resumes its capture here).  As
+        pdb's, unless made with ``nosigint=True``: Ctrl-C stops the program again (every
+        thread) until the next stop."""
+        if not self.nosigint:
+            with suppress(ValueError):  # not the main thread: pdb goes on without it too
+                handler = signal.signal(signal.SIGINT, self.sigint_handler)
+                Debugger._previous_sigint_handler = handler
         return 1
+
+    def sigint_handler(self, signum: int, frame: FrameType | None) -> None:
+        """Ctrl-C after ``continue``: stop where the main thread is (pdb's)."""
+        self.message("\nProgram interrupted. (Use 'cont' to resume).")
+        if frame is not None:
+            self.set_trace(frame)
+
+    def interaction_begins(self) -> None:
+        """A stop is shown: Ctrl-C is the program's again (pdb's ``interaction``)."""
+        previous = Debugger._previous_sigint_handler
+        if previous is not None:
+            try:
+                signal.signal(signal.SIGINT, previous)
+            except ValueError:  # not the main thread
+                return
+            Debugger._previous_sigint_handler = None
 
     do_c = do_cont = do_continue
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _waits
 from ._frames import outward, own_file
-from ._model import FrameView, StopEvent, ThreadState, ThreadView
+from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
 
 if TYPE_CHECKING:
     from ._engine import ThreadRegistry
@@ -48,6 +48,19 @@ def traceback_views(exception: BaseException | None) -> tuple[FrameView, ...]:
         return ()
     below = frame_views(entries[0][0].f_back)
     return _views(entries[::-1]) + below
+
+
+def raise_views(stop: StopEvent) -> tuple[FrameView, ...]:
+    """At a ``RAISE`` stop: the frames the exception has left (its traceback below the stop's
+    frame, innermost first), then the live stack (pdb's ``get_stack(frame, traceback)``)."""
+    entries = []
+    tb = stop.traceback
+    if tb is not None and tb.tb_frame is stop.frame:
+        tb = tb.tb_next
+    while tb is not None:
+        entries.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return _views(entries[::-1]) + frame_views(stop.frame)
 
 
 def _views(pairs: Iterable[tuple[FrameType, int]]) -> tuple[FrameView, ...]:
@@ -122,12 +135,11 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
             state, frame = ThreadState.FINISHED, None
         seen.append((ident, state, frame, detail))
     numbers = {ident: registry.number(ident) for ident, *_ in seen}
-    stacks = {
-        ident: traceback_views(stop.exception)
-        if ident == stop.ident and stop.post_mortem
-        else frame_views(frame)
-        for ident, _, frame, _ in seen
-    }
+    stacks = {ident: frame_views(frame) for ident, _, frame, _ in seen}
+    if stop.post_mortem:
+        stacks[stop.ident] = traceback_views(stop.exception)
+    elif stop.reason is StopReason.RAISE:
+        stacks[stop.ident] = raise_views(stop)
     tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
     states = {ident: state for ident, state, *_ in seen}
     waits = _waits.waits_for(tops, _waits.waiting(states, tops))

@@ -12,9 +12,11 @@ from __future__ import annotations
 import _thread
 import bdb
 import enum
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FrameType
+from fnmatch import fnmatch
+from types import FrameType, TracebackType
 from typing import Generic, Protocol, TypeVar
 
 from ._breakpoints import BreakpointTable
@@ -32,6 +34,15 @@ class World(enum.IntEnum):
     """A stop is being presented: every other thread parks at its next checkpoint."""
     FROZEN = 2
     """Every other thread is parked, or blocked in C and parks when it returns."""
+
+
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _generator(frame: FrameType) -> bool:
+    """Whether ``frame`` runs a generator, coroutine or async generator (it leaves at every
+    ``yield`` and ``await``, and comes back)."""
+    return bool(frame.f_code.co_flags & _GENERATOR_FLAGS)
 
 
 class StepKind(enum.Enum):
@@ -59,19 +70,31 @@ class StepRequest:
     passed_over: frozenset[FrameType] = frozenset()
     """Frames a ``STEP`` never stops in: those that ran above ``frame`` when a ``set_trace()``
     started it (pdb traces only ``frame``, its callers, and what runs afterwards)."""
+    skip: tuple[str, ...] = ()
+    """Module name patterns the step never stops in (pdb's ``skip=``, fnmatch-style)."""
 
     @property
     def anywhere(self) -> bool:
         """Whether any frame of the thread may stop (needs events everywhere)."""
         return self.kind is StepKind.STEP
 
+    def _skipped(self, frame: FrameType) -> bool:
+        if not self.skip:
+            return False
+        module = frame.f_globals.get("__name__")
+        return isinstance(module, str) and any(fnmatch(module, p) for p in self.skip)
+
     def _steps_into(self, frame: FrameType) -> bool:
-        return not own_code(frame.f_code) and frame not in self.passed_over
+        return (
+            not own_code(frame.f_code)
+            and frame not in self.passed_over
+            and not self._skipped(frame)
+        )
 
     def stops_at_line(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
             return self._steps_into(frame)
-        if frame is not self.frame:
+        if frame is not self.frame or self._skipped(frame):
             return False
         if self.kind is StepKind.RETURN:
             return False
@@ -81,9 +104,47 @@ class StepRequest:
         return self.kind is StepKind.STEP and self._steps_into(frame)
 
     def stops_at_return(self, frame: FrameType) -> bool:
+        """A return (or a ``yield``, or leaving with an exception).  Only ``step`` stops where a
+        generator or coroutine leaves: ``next``, ``until`` and ``return`` wait for it to come
+        back, as bdb does."""
         if self.kind is StepKind.STEP:
             return self._steps_into(frame)
-        return frame is self.frame and self.kind is not StepKind.FIRST_LINE
+        if self.kind is StepKind.FIRST_LINE or _generator(frame):
+            return False
+        return frame is self.frame
+
+    def stops_at_exception(
+        self, frame: FrameType, exception: BaseException, traceback: TracebackType | None
+    ) -> bool:
+        """An exception raised in, or passing through, ``frame`` (bdb's rules: in the frame a
+        step waits in, but not a generator's internal ``StopIteration``; and the end of the
+        generator a ``next``, ``until`` or ``return`` waits in, seen by its caller)."""
+        if self.kind is StepKind.FIRST_LINE:
+            return False
+        stopframe, lineno = self._bdb_stopframe()
+        if stopframe is None:
+            here = self._steps_into(frame)
+        else:
+            here = frame is stopframe and lineno != -1 and (frame.f_lineno or 0) >= lineno
+            here = here and not self._skipped(frame)
+        if here:
+            internal = type(exception) is StopIteration and traceback is None
+            return not (_generator(frame) and internal)
+        return (
+            stopframe is not None
+            and frame is not stopframe
+            and _generator(stopframe)
+            and type(exception) in (StopIteration, GeneratorExit)
+        )
+
+    def _bdb_stopframe(self) -> tuple[FrameType | None, int]:
+        """bdb's ``stopframe`` and ``stoplineno`` for this step (-1: none of its lines)."""
+        frame = self.frame
+        if self.kind is StepKind.STEP or frame is None:
+            return None, 0
+        if self.kind is StepKind.RETURN:
+            return (frame, -1) if _generator(frame) else (frame.f_back, 0)
+        return frame, self.lineno
 
 
 class ResumeHow(enum.Enum):

@@ -59,13 +59,14 @@ def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> Session
     return StreamIO(stdin, stdout, rawinput=rawinput)
 
 
-def trace(engine: Engine, frame: FrameType) -> None:
+def trace(engine: Engine, frame: FrameType, skip: tuple[str, ...] = ()) -> None:
     """``set_trace()`` in ``frame``: stop where the running Python's pdb stops, at the next
-    event (3.10-3.12), or on the ``set_trace()`` line itself (3.13+)."""
+    event (3.10-3.12), or on the ``set_trace()`` line itself (3.13+); never in a module
+    ``skip`` names (pdb's ``skip=``)."""
     if sys.version_info >= (3, 13):
         engine.stop_now(frame, StopReason.TRACE)
     else:
-        engine.stop_soon(frame)
+        engine.stop_soon(frame, skip=skip)
 
 
 def new_engine(backend: str | None = None) -> Engine:
@@ -151,17 +152,30 @@ def install_pause(engine: Engine, *, key: bool = False) -> int | None:
     number = pause_signal()
     if not _handle_unless_taken(number, pause):
         return None
-    marker = pause_marker(os.getpid())
+    pid = os.getpid()
+    marker = pause_marker(pid)
     marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    marker.write_text(str(number))
+    marker.write_text(f"{number} {process_started(pid)}")
     atexit.register(_forget_marker, marker)
     return number
 
 
 def pause_marker(pid: int) -> Path:
-    """Where a process that can be paused says so (a folder only its user may write)."""
+    """Where a process that can be paused says so (a folder only its user may write), with
+    the signal and when the process started: a marker left by a process that died without
+    removing it (``os._exit``, a kill) must not speak for another that got its id."""
     base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     return Path(base) / f"allstop-{os.getuid()}" / str(pid)
+
+
+def process_started(pid: int) -> str:
+    """When process ``pid`` started, in the kernel's clock ticks since boot ('' where there
+    is no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
 
 
 def _forget_marker(marker: Path) -> None:

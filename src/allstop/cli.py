@@ -318,12 +318,15 @@ def _strip(exc: BaseException, code: CodeType) -> None:
 
 def pause(pid: int) -> int:
     """``allstop pause PID``: send the pause signal, if the process handles it."""
-    from ._wiring import pause_marker
+    from ._wiring import pause_marker, process_started
 
     marker = pause_marker(pid)
     try:
-        number = int(marker.read_text())
+        number_text, _, started = marker.read_text().partition(" ")
+        number = int(number_text)
         os.kill(pid, 0)
+        if started != process_started(pid):  # the marker of a dead process with this id
+            raise ValueError(started)
     except (OSError, ValueError):
         print(
             f"allstop: process {pid} does not run allstop with pausing on (or is not yours): "

@@ -12,8 +12,9 @@ import subprocess
 import sys
 from typing import Any
 
-PROMPT = "(allstop) "
-PDB_PROMPT = "(Pdb) "
+PROMPT = "(allstop)"
+PDB_PROMPT = "(Pdb)"
+"""The prompt's text, also where a usage line shows it (without the space after it)."""
 _HEADER = re.compile(r"\[thread \d+ [^\]\n]*\] (?:stopped at |crashed: |post-mortem: )[^\n]*\n?")
 """allstop's stop header, wherever a line holds it (after a prompt, when input is not echoed)."""
 

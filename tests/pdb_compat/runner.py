@@ -71,7 +71,7 @@ def _outcome(result: unittest.TestResult) -> tuple[str, str]:
     problems = result.failures + result.errors + result.unexpectedSuccesses  # type: ignore[operator]
     if problems or not result.wasSuccessful():
         detail = problems[0][1] if problems and isinstance(problems[0], tuple) else ""
-        return "failed", detail[-2000:]
+        return "failed", detail[-8000:]
     return "passed", ""
 
 

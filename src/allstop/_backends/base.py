@@ -8,7 +8,7 @@ other: the wiring makes the backend for the engine (``Engine(backend_class())``)
 from __future__ import annotations
 
 import abc
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import ClassVar, Protocol
 
 from .._breakpoints import BreakpointTable
@@ -36,9 +36,13 @@ class Host(Protocol):
 
     def on_line(self, frame: FrameType) -> None: ...
 
-    def on_call(self, frame: FrameType) -> None: ...
+    def on_call(self, frame: FrameType, resumed: bool = False) -> None: ...
 
     def on_return(self, frame: FrameType, value: object) -> None: ...
+
+    def on_exception(
+        self, frame: FrameType, exception: BaseException, traceback: TracebackType | None
+    ) -> None: ...
 
 
 class Backend(abc.ABC):

@@ -22,7 +22,9 @@ runs and no thread steps.  ``restart_events()`` also re-enables locations other 
 they lose a little speed, never correctness.
 
 Stepping with ``step`` needs global line events; ``next``, ``until`` and ``return`` use local
-events on the code objects of the stepping thread's stack only.
+events on the code objects of the stepping thread's stack only.  While a thread steps, ``RAISE``
+(which cannot be local) and ``STOP_ITERATION`` give pdb's exception events, as 3.12's
+``sys.settrace`` makes them from the same two events.
 
 3.12 and 3.13 behave the same here, except that 3.13.0 emits no ``LINE`` for a body written on
 the ``def`` line, which ``PY_START`` covers.
@@ -56,11 +58,13 @@ if _M is not None:
     _PY_UNWIND: int = _E.PY_UNWIND
     _CALL: int = _E.CALL
     _INSTRUCTION: int = _E.INSTRUCTION
+    _RAISE: int = _E.RAISE
+    _STOP_ITERATION: int = _E.STOP_ITERATION
     _FREEZING = _LINE | _JUMP | _PY_START | _PY_RESUME | _CALL
     _FROZEN = _PY_START | _PY_RESUME
     _DISCOVERY = _PY_START | _PY_RESUME
-    _STEP_ANYWHERE = _LINE | _PY_START | _PY_RETURN | _PY_YIELD
-    _STEP_LOCAL = _LINE | _PY_RETURN | _PY_YIELD
+    _STEP_ANYWHERE = _LINE | _PY_START | _PY_RESUME | _PY_RETURN | _PY_YIELD | _STOP_ITERATION
+    _STEP_LOCAL = _LINE | _PY_RETURN | _PY_YIELD | _STOP_ITERATION
 
 # Tool ids other tools take first: debugpy and 3.14's pdb use 0, coverage 1, profilers 2.
 _TOOL_PREFERENCE = (3, 4, 5, 2, 1, 0)
@@ -99,6 +103,8 @@ class MonitoringBackend(Backend):
             _PY_UNWIND: self._py_unwind,
             _CALL: self._call,
             _INSTRUCTION: self._instruction,
+            _RAISE: self._raise,
+            _STOP_ITERATION: self._raise,
         }
         for event, callback in callbacks.items():
             _M.register_callback(self.tool, event, callback)
@@ -121,6 +127,8 @@ class MonitoringBackend(Backend):
             _PY_UNWIND,
             _CALL,
             _INSTRUCTION,
+            _RAISE,
+            _STOP_ITERATION,
         ):
             _M.register_callback(tool, event, None)
         _M.free_tool_id(tool)
@@ -198,7 +206,7 @@ class MonitoringBackend(Backend):
             wanted |= _FROZEN
         steps = dict(engine.steps)
         if steps:
-            wanted |= _PY_UNWIND
+            wanted |= _PY_UNWIND | _RAISE
             if any(step.anywhere for step in steps.values()):
                 wanted |= _STEP_ANYWHERE
         _M.set_events(tool, wanted)
@@ -260,12 +268,18 @@ class MonitoringBackend(Backend):
 
     def _py_resume(self, code: CodeType, offset: int) -> object:
         engine = self.engine
+        ident = _get_ident()
         if engine.world is World.RUNNING:
             if engine.breakpoints:
                 self._discover(code)
-            return _DISABLE if not engine.steps else None
-        if _get_ident() not in engine.exempt:
-            engine.checkpoint(_getframe(1))
+            if not engine.steps:
+                return _DISABLE
+        elif ident != engine.runner:
+            if ident not in engine.exempt:
+                engine.checkpoint(_getframe(1))
+            return None
+        if ident in engine.steps:  # a generator or coroutine comes back: bdb's call event
+            engine.on_call(_getframe(1), resumed=True)
         return None
 
     def _py_return(self, code: CodeType, offset: int, value: object) -> object:
@@ -278,6 +292,11 @@ class MonitoringBackend(Backend):
     def _py_unwind(self, code: CodeType, offset: int, exc: BaseException) -> object:
         if self.engine.steps:
             self.engine.on_return(_getframe(1), None)
+        return None
+
+    def _raise(self, code: CodeType, offset: int, exception: BaseException) -> object:
+        if self.engine.steps:
+            self.engine.on_exception(_getframe(1), exception, exception.__traceback__)
         return None
 
     def _call(self, code: CodeType, offset: int, callable_: object, arg0: object) -> object:

@@ -176,4 +176,8 @@ class SettraceBackend(Backend):
             if engine.world is not World.RUNNING or engine.steps:
                 engine.on_return(frame, arg)
             return None
+        if event == "exception":
+            if engine.steps:
+                engine.on_exception(frame, arg[1], arg[2])
+            return None
         return None

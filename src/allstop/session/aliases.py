@@ -4,7 +4,12 @@ it cannot drift from what the loop runs."""
 
 from __future__ import annotations
 
+import sys
+
 from .core import CommandError, Commands, UsageError, command
+
+_CONSECUTIVE = sys.version_info >= (3, 13)
+"""3.13's pdb refuses an alias whose %N skip one (%1 and %3 without %2)."""
 
 
 class AliasCommands(Commands):
@@ -24,7 +29,12 @@ class AliasCommands(Commands):
                 raise CommandError(f"Unknown alias '{words[0]}'")
             self.session.message(f"{words[0]} = {aliases[words[0]]}")
             return
-        aliases[words[0]] = arg.split(None, 1)[1]
+        command = arg.split(None, 1)[1]
+        if _CONSECUTIVE and "%*" not in command:
+            numbers = [n for n in range(1, 10) if f"%{n}" in command]
+            if numbers != list(range(1, len(numbers) + 1)):
+                raise CommandError("Replaceable parameters must be consecutive")
+        aliases[words[0]] = command
 
     def do_unalias(self, arg: str) -> None:
         """unalias name

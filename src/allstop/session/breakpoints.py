@@ -11,10 +11,14 @@ backend watches the code that holds breakpoints now.  Places are resolved by ``_
 from __future__ import annotations
 
 import os
+import sys
 
 from .._breakpoints import Breakpoint, canonic
 from .._locations import LocationError, find_file, parse_break_spec, resolve
-from .core import CommandError, Commands, command
+from .core import CommandError, Commands, UsageError, command, exception_text
+
+_USAGE_FROM_DOC = sys.version_info >= (3, 13)
+"""3.13's pdb answers a malformed argument with the command's usage from its docstring."""
 
 
 def describe(bp: Breakpoint) -> str:
@@ -51,8 +55,11 @@ class BreakpointCommands(Commands):
             number = int(text)
         except ValueError:
             raise CommandError(f"Non-numeric breakpoint number {text}") from None
-        bp = self.session.engine.breakpoints.get(number)
+        table = self.session.engine.breakpoints
+        bp = table.get(number)
         if bp is None:
+            if 0 <= number < table.next_number:
+                raise CommandError(f"Breakpoint {number} already deleted")
             raise CommandError(f"Breakpoint number {number} out of range")
         return bp
 
@@ -103,9 +110,8 @@ class BreakpointCommands(Commands):
             code=place.code,
         )
         session.engine.breakpoints_changed()
-        kind = "Temporary breakpoint" if temporary else "Breakpoint"
         where = f" in thread {thread.number}" if thread is not None else ""
-        session.message(f"{kind} {bp.number} at {bp.filename}:{bp.line}{where}")
+        session.message(f"Breakpoint {bp.number} at {bp.filename}:{bp.line}{where}")  # pdb's
 
     def do_tbreak(self, arg: str) -> None:
         """tbreak [ ([filename:]lineno | function) [thread N] [, condition] ]
@@ -189,7 +195,9 @@ class BreakpointCommands(Commands):
             try:
                 compile(condition, "<stdin>", "eval")
             except SyntaxError as exc:
-                raise CommandError(f"Invalid condition {condition}: {exc.msg}") from None
+                raise CommandError(
+                    f"Invalid condition {condition}: {exception_text(exc)}"
+                ) from None
         bp = self._by_number(number)
         bp.condition = condition or None
         self.session.engine.breakpoints.changed()
@@ -219,7 +227,10 @@ class BreakpointCommands(Commands):
             self.session.message(f"Will stop next time breakpoint {bp.number} is reached.")
 
     def do_commands(self, arg: str) -> None:
-        """commands [bpnumber]
+        """(allstop) commands [bpnumber]
+        (com) ...
+        (com) end
+        (allstop)
 
         Give commands to run when the breakpoint (default: the last one set) is reached, one
         per line, ended by a line with 'end'.  'silent' does not print the location; a
@@ -230,7 +241,16 @@ class BreakpointCommands(Commands):
             if not numbers:
                 raise CommandError("cannot set commands: no breakpoints")
             arg = str(numbers[-1])
-        bp = self._by_number(arg)
+        try:
+            int(arg)
+        except ValueError:
+            if not _USAGE_FROM_DOC:
+                raise CommandError("Usage: commands [bnum]\n        ...\n        end") from None
+            raise UsageError(f"Invalid argument: {arg}") from None
+        try:
+            bp = self._by_number(arg)
+        except CommandError as exc:
+            raise CommandError(f"cannot set commands: {exc}") from None
         lines: list[str] = []
         while True:
             line = session.read_line("(com) ")

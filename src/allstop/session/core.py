@@ -23,21 +23,27 @@ command is an allstop bug: the engine prints it through ``on_internal_error`` an
 
 from __future__ import annotations
 
+import codeop
 import dataclasses
 import inspect
+import io
 import os
 import re
+import reprlib
 import sys
+import token
+import tokenize
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
-from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute
+from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
+from .._frames import main_ident
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
 from .._stops import Job, PeerHost, Resume
 from .io import SessionIO
@@ -46,7 +52,22 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 NO_FRAME = "this thread has no Python frame"
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+CONVENIENCE = "__pdb_convenience_variables"
+"""Where pdb (3.12+) keeps ``$name`` variables: a dictionary in the current frame's globals."""
+_DOLLAR = re.compile(r"\$([a-zA-Z_][a-zA-Z0-9_]*)")
+_HAS_CONVENIENCE = sys.version_info >= (3, 12)
+_CONVENIENCE_BY_TOKENS = sys.version_info >= (3, 13)
+"""3.13's pdb leaves ``$`` in string literals alone."""
+_PDB_313_INPUT = sys.version_info >= (3, 13)
+"""3.13's pdb reads a line that starts like Python (``c["a"]``, ``n(1)``, ``j=1``) as Python,
+runs statements as the interactive interpreter does (continuation lines, closures), and checks
+an alias's arguments."""
+_IDENT = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_\-=.\[\](),\"'+*/%@&|<>~^]*"
+    if _PDB_313_INPUT
+    else r"[A-Za-z_][A-Za-z0-9_-]*"
+)
+"""A command word (pdb 3.13's ``identchars`` take in what Python puts after a name)."""
 
 
 class CommandError(Exception):
@@ -69,6 +90,11 @@ class PdbFace(Protocol):
     """Commands to run at the next stop before the prompt (``.pdbrc``, ``-c``)."""
 
     @property
+    def skip(self) -> Collection[str] | None:
+        """Module name patterns stepping never stops in (pdb's ``skip=``)."""
+        ...
+
+    @property
     def handles_quit(self) -> bool:
         """Whether ``do_quit`` ends things its own way (pytest's ends the test session):
         quitting is left to it even while other threads run."""
@@ -77,6 +103,10 @@ class PdbFace(Protocol):
     def do_continue(self, arg: str) -> object: ...
 
     def do_quit(self, arg: str) -> object: ...
+
+    def interaction_begins(self) -> None:
+        """A stop is about to be shown (pdb puts Ctrl-C back to the program's there)."""
+        ...
 
 
 class SessionEngine(_snapshot.Records, PeerHost, Protocol):
@@ -150,6 +180,13 @@ class Commands:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    @staticmethod
+    def takes_no_argument(arg: str) -> None:
+        """Refuse an argument, as 3.13's pdb does for a command that takes none (earlier
+        versions ignore it)."""
+        if arg and _PDB_313_INPUT:
+            raise UsageError(f"Invalid argument: {arg}")
+
     def stop_begins(self) -> None:
         """A stop begins: the threads have been read."""
 
@@ -181,6 +218,8 @@ class Session:
         self.evaluator = Evaluator(engine.spawn_exempt, engine.run_in)
         self._helper_noted: set[int] = set()
         """The threads whose evaluations ran on the helper, said once per stop."""
+        self._convenience_in: list[dict[str, Any]] = []
+        """The global namespaces given pdb's convenience variables during this stop."""
         self.scheduler_locking = True
         self.lastcmd = ""
         self.cmdqueue: list[str] = []
@@ -257,6 +296,16 @@ class Session:
         self._helper_noted = set()
         self.exception_index = len(exception_chain(stop.exception)) - 1
         self.refresh()
+        if self.face is not None:
+            self._in_main_thread(self.face.interaction_begins)
+        stopped_in = [i for i, view in enumerate(self.frames) if view.frame is stop.frame]
+        if stopped_in:  # below it, the frames an exception left (a RAISE's traceback)
+            self.frame_index[stop.ident] = stopped_in[0]
+        self.set_convenience("_frame", self.curframe)
+        if stop.reason is StopReason.RETURN:
+            self.set_convenience("_retval", stop.return_value)
+        if stop.exception is not None:
+            self.set_convenience("_exception", stop.exception)
         for group in self.groups:
             group.stop_begins()
         self.io.enter(self)
@@ -266,18 +315,25 @@ class Session:
             self._run_rc_lines()
             if (resume := self.resumed()) is not None:
                 return resume
+            location_due = True
             if bp is not None and bp.commands:
                 self._run_bp_commands(bp)
-            else:
-                self.print_location()
-                for group in self.groups:
-                    group.location_shown()
+                location_due = False
             while (resume := self.resumed()) is None:
+                if location_due and not (_PDB_313_INPUT and self.cmdqueue):
+                    # 3.13's pdb shows where it stopped right before it reads from the user,
+                    # after the commands still queued (``;;``); earlier ones show it first.
+                    location_due = False
+                    self.show_stop_location()
+                    continue
                 line = self.cmdqueue.pop(0) if self.cmdqueue else self.read_line(self.prompt)
                 self.onecmd("EOF" if line is None else line)
             return resume
         finally:
             self.io.leave()
+            for namespace in self._convenience_in:
+                namespace.pop(CONVENIENCE, None)
+            self._convenience_in = []
             for thread in self.threads:
                 if thread.state.counting.finished:
                     self.engine.registry.forget(thread.ident)
@@ -309,6 +365,7 @@ class Session:
             StopReason.RETURN: "return",
             StopReason.PAUSE: "pause",
             StopReason.EXCEPTION: "crash" if stop.crashed else "exception",
+            StopReason.RAISE: "exception",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:
@@ -335,6 +392,8 @@ class Session:
         if stop.exception is not None:
             what = _snapshot.exception_line(stop.exception)
             why = f"crashed: {what}" if stop.crashed else f"post-mortem: {what}"
+            if not stop.post_mortem:
+                why = f"stopped at an exception: {what}"
         summary = f"{title} {why}; {frozen} other thread{plural} frozen"
         if blocked:
             summary += f", {blocked} blocked in C"
@@ -349,8 +408,14 @@ class Session:
             numbers = ", ".join(str(t.number) for t in pending)
             self.message(f"also stopped, shown after you continue: thread {numbers}")
         if stop.breakpoint and bp is None and stop.reason is StopReason.BREAKPOINT:
-            self.message(f"Deleted temporary breakpoint {stop.breakpoint}")
-        if stop.exception is not None and (stop.crashed or not alone):
+            spent = self.engine.breakpoints.spent.pop(stop.breakpoint, None)
+            where = f" at {spent.filename}:{spent.line}" if spent is not None else ""
+            self.message(f"Deleted breakpoint {stop.breakpoint}{where}")  # pdb's clear
+        if stop.reason is StopReason.RAISE and stop.exception is not None:
+            exception = stop.exception  # pdb's user_exception line
+            internal = type(exception) is StopIteration and stop.traceback is None
+            self.message(("Internal " if internal else "") + exception_text(exception))
+        elif stop.exception is not None and (stop.crashed or not alone):
             for line in _format.exception_lines(stop.exception):
                 self.message(line)
             if stop.crashed:
@@ -409,7 +474,8 @@ class Session:
     def exception_chain(self) -> list[BaseException]:
         """The post-mortem exception and those it was raised from or while handling, the
         first cause first (pdb's ``exceptions``)."""
-        return exception_chain(self.stop.exception if self.stop is not None else None)
+        stop = self.stop
+        return exception_chain(stop.exception if stop is not None and stop.post_mortem else None)
 
     def post_mortem_here(self) -> bool:
         """Whether the current thread is the one stopped at a post-mortem (its frames have
@@ -473,7 +539,17 @@ class Session:
             return None
         if innermost_only and self.curframe is not stop.frame:
             return None
-        return self.repr(stop.return_value, 200)
+        value = stop.return_value
+        try:
+            return self.run(lambda: reprlib.repr(value))  # pdb's short form, never raising
+        except EvaluationAbandoned as exc:
+            return f"<repr abandoned: {exc}>"
+
+    def show_stop_location(self) -> None:
+        """Where the stop is, and what the command groups show with it (the displays)."""
+        self.print_location()
+        for group in self.groups:
+            group.location_shown()
 
     def print_location(self) -> None:
         frames = self.frames
@@ -495,8 +571,10 @@ class Session:
             self._onecmd(line)
         except UsageError as exc:
             if str(exc):
+                # 3.13's pdb indents the usage under the text after the prompt.
+                indent = " " * len(self.prompt) if _PDB_313_INPUT else ""
                 self.error(str(exc))
-                self.message(f"Usage: {exc.usage}")
+                self.message(indent + f"Usage: {exc.usage}".replace("\n", "\n" + indent))
             else:
                 self.error(f"Usage: {exc.usage}")
         except CommandError as exc:
@@ -514,14 +592,16 @@ class Session:
             self.lastcmd = line
         if line.startswith("#"):
             return
+        self.set_convenience("_frame", self.curframe)
         if line.startswith("!"):
-            self.run_statement(line[1:])
+            self.run_statement(replace_convenience(line[1:]))
             return
         line = self.expand_alias(line)
         if not line.startswith("alias") and ";;" in line:
             line, rest = line.split(";;", 1)
             self.cmdqueue.insert(0, rest.lstrip())
             line = line.rstrip()
+        line = replace_convenience(line)
         name, arg = split_command(line)
         found = self.command(name)
         if found is None:
@@ -564,6 +644,10 @@ class Session:
                     if index >= len(args):
                         raise CommandError(f"Not enough arguments for alias '{args[0]}'")
                     line = line.replace(marker, args[index])
+                elif _PDB_313_INPUT and "%*" not in line:
+                    if index < len(args):
+                        raise CommandError(f"Too many arguments for alias '{args[0]}'")
+                    break
             line = line.replace("%*", " ".join(args[1:]))
             args = line.split()
         return line
@@ -583,6 +667,9 @@ class Session:
     # -- evaluation ------------------------------------------------------------------------
     def run_statement(self, line: str) -> None:
         """A line that is no command: a Python expression or statement in the current frame."""
+        if _PDB_313_INPUT:
+            self._run_interactively(line)
+            return
         frame = self.frame()
         source = line.strip()
         try:
@@ -596,6 +683,30 @@ class Session:
             value = self.run(lambda: evaluate(source, frame), source)
             if value is not None:
                 self.message(self.repr(value))
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
+
+    def _run_interactively(self, line: str) -> None:
+        """3.13's pdb: the line compiled as the interactive interpreter compiles it (an
+        expression's value printed), continued on more lines ("...   ") while unfinished,
+        and run in a closure over the frame's locals when it makes functions."""
+        frame = self.frame()
+        try:
+            source = line.strip()
+            code = codeop.compile_command(source + "\n", "<stdin>", "single")
+            while code is None:
+                more = self.read_line("...   ")
+                if more is None:
+                    self.lastcmd = ""
+                    self.message("")
+                    return
+                source += "\n" + more
+                code = codeop.compile_command(source, "<stdin>", "single")
+            compiled = code
+            with self.redirected_output():
+                self.run(lambda: run_interactive(compiled, source, frame), source)
         except EvaluationAbandoned as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:
@@ -616,6 +727,25 @@ class Session:
         finally:
             if label and ident is not None and job.runner not in (ident, None):
                 self._note_helper(ident)
+
+    def set_convenience(self, name: str, value: object) -> None:
+        """Set ``$name`` (pdb's convenience variables, 3.12+) for code typed in the current
+        frame; they are forgotten when the stop ends, as in pdb."""
+        frame = self.curframe
+        if not _HAS_CONVENIENCE or frame is None:
+            return
+        found = frame.f_globals.setdefault(CONVENIENCE, {})
+        found[name] = value
+        if not any(ns is frame.f_globals for ns in self._convenience_in):
+            self._convenience_in.append(frame.f_globals)
+
+    def _in_main_thread(self, fn: Callable[[], object]) -> None:
+        """``fn()`` in the program's main thread (signal handlers can be set only there),
+        guarded; what it raises is dropped."""
+        job: Job[object] = Job(fn)
+        self.evaluator.submit(job, main_ident())
+        with suppress(Exception):
+            self.evaluator.wait(job)
 
     def _note_helper(self, ident: int) -> None:
         """Say (once per stop and thread) that code typed for thread ``ident`` ran on the
@@ -664,10 +794,11 @@ class Session:
         elif job.result is not None:
             self.message(self.repr(job.result))
 
-    def repr(self, value: object, limit: int = _format.REPR_LIMIT) -> str:
-        """``safe_repr`` in the current thread, guarded: a repr may wait on a frozen thread too."""
+    def repr(self, value: object, limit: int = _format.REPR_LIMIT, name: str = "") -> str:
+        """``safe_repr`` in the current thread, guarded: a repr may wait on a frozen thread
+        too (``name``: what the user calls the value, for pdb's message when repr fails)."""
         try:
-            return self.run(lambda: _format.safe_repr(value, limit))
+            return self.run(lambda: _format.safe_repr(value, limit, name))
         except EvaluationAbandoned as exc:
             return f"<repr abandoned: {exc}>"
 
@@ -718,6 +849,33 @@ class Session:
             writer.flush()
 
 
+def replace_convenience(line: str) -> str:
+    """``$name`` in ``line`` made ``__pdb_convenience_variables["name"]`` (pdb's rules of the
+    running Python: from 3.12, and outside string literals from 3.13)."""
+    if not _HAS_CONVENIENCE or "$" not in line:
+        return line
+    if not _CONVENIENCE_BY_TOKENS:
+        return _DOLLAR.sub(CONVENIENCE + r'["\1"]', line)
+    dollar_end: tuple[int, int] = (-1, -1)
+    dollar_column = -1
+    found: list[tuple[int, int, str]] = []
+    try:
+        for kind, text, start, end, _ in tokenize.generate_tokens(io.StringIO(line).readline):
+            if kind == token.OP and text == "$":
+                dollar_column, dollar_end = start[1], end
+            elif start == dollar_end and kind == token.NAME:
+                found.append((dollar_column, end[1], text))
+    except tokenize.TokenError:
+        return line
+    pieces: list[str] = []
+    last = 0
+    for start_column, end_column, name in found:
+        pieces.append(line[last:start_column] + f'{CONVENIENCE}["{name}"]')
+        last = end_column
+    pieces.append(line[last:])
+    return "".join(pieces)
+
+
 def split_command(line: str) -> tuple[str, str]:
     """(command word, argument) of a command line."""
     match = _IDENT.match(line)
@@ -726,9 +884,7 @@ def split_command(line: str) -> tuple[str, str]:
     return match.group(), line[match.end() :].strip()
 
 
-def exception_text(exc: BaseException) -> str:
-    """``NameError: name 'x' is not defined``: the last line Python prints for ``exc``."""
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+exception_text = _format.exception_only
 
 
 def exception_chain(exception: BaseException | None) -> list[BaseException]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import code as code_module
 import inspect
 import pprint
+import sys
 from contextlib import suppress
 from types import CodeType, FrameType
 from typing import Any
 
 from .. import _format
 from .._evaluate import EvaluationAbandoned
-from .core import CommandError, Commands, Session, UsageError, command
+from .core import CommandError, Commands, Session, UsageError, command, exception_text
 
 
 class DataCommands(Commands):
@@ -33,7 +34,14 @@ class DataCommands(Commands):
         if not arg:
             raise UsageError
         session = self.session
-        session.message(session.repr(session.value_of(arg)))
+        value = session.value_of(arg)
+        try:
+            text = session.run(lambda: repr(value), arg)
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
+        session.message(_format.truncate(text, _format.REPR_LIMIT))
 
     def do_pp(self, arg: str) -> None:
         """pp expression
@@ -44,9 +52,11 @@ class DataCommands(Commands):
         session = self.session
         value = session.value_of(arg)
         try:
-            text = session.run(lambda: pprint.pformat(value))
-        except Exception:
-            text = session.repr(value)
+            text = session.run(lambda: pprint.pformat(value), arg)
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
         session.message(_format.truncate(text, _format.REPR_LIMIT * 4))
 
     @command("a")
@@ -54,6 +64,7 @@ class DataCommands(Commands):
         """a(rgs)
 
         Print the arguments of the current function and their current values."""
+        self.takes_no_argument(arg)
         session = self.session
         frame = session.frame()
         code = frame.f_code
@@ -63,7 +74,7 @@ class DataCommands(Commands):
         ns = frame.f_locals
         for name in code.co_varnames[:count]:
             if name in ns:
-                session.message(f"{name} = {session.repr(ns[name])}")
+                session.message(f"{name} = {session.repr(ns[name], name=name)}")
             else:
                 session.message(f"{name} = *** undefined ***")
 
@@ -72,11 +83,12 @@ class DataCommands(Commands):
         """retval | rv
 
         Print the value the current function is returning (at a --Return-- stop)."""
+        self.takes_no_argument(arg)
         session = self.session
         stop = session.stop
         if stop is None or session.return_repr() is None:
             raise CommandError("Not yet returned!")
-        session.message(session.repr(stop.return_value))
+        session.message(session.repr(stop.return_value, name="retval"))
 
     def do_whatis(self, arg: str) -> None:
         """whatis expression
@@ -112,15 +124,15 @@ class DataCommands(Commands):
                 return
             session.message("Currently displaying:")
             for expression, value in shown.items():
-                session.message(f"{expression}: {session.repr(value)}")
+                session.message(f"{expression}: {session.repr(value, name=expression)}")
             return
         try:
             compile(arg, "<stdin>", "eval")
         except SyntaxError as exc:
-            raise CommandError(f"Unable to display {arg}: {exc!r}") from None
+            raise CommandError(f"Unable to display {arg}: {exception_text(exc)}") from None
         value = self._value_or_raised(arg)
         self.displaying.setdefault(frame, {})[arg] = value
-        session.message(f"display {arg}: {session.repr(value)}")
+        session.message(f"display {arg}: {session.repr(value, name=arg)}")
 
     def do_undisplay(self, arg: str) -> None:
         """undisplay [expression]
@@ -159,9 +171,9 @@ class DataCommands(Commands):
             new = self._value_or_raised(expression)
             if new is not old and _differ(new, old):
                 shown[expression] = new
-                session.message(
-                    f"display {expression}: {session.repr(new)}  [old: {session.repr(old)}]"
-                )
+                new_text = session.repr(new, name=expression)
+                old_text = session.repr(old, name=expression)
+                session.message(f"display {expression}: {new_text}  [old: {old_text}]")
 
     def do_interact(self, arg: str) -> None:
         """interact
@@ -171,10 +183,19 @@ class DataCommands(Commands):
         session = self.session
         frame = session.frame()
         console = _Console(session, {**frame.f_globals, **frame.f_locals})
-        session.message("*interactive*")
+        start, end = _INTERACT_BANNERS
+        session.message(start)
         with suppress(SystemExit):  # exit() leaves the console, not the program
             console.interact(banner="", exitmsg="")
-        session.message("now exiting InteractiveConsole...")
+        session.message(end)
+
+
+_INTERACT_BANNERS = (
+    ("*pdb interact start*", "*exit from pdb interact command*")
+    if sys.version_info >= (3, 13)
+    else ("*interactive*", "now exiting InteractiveConsole...")
+)
+"""What pdb says as ``interact`` starts and ends (the running Python's words)."""
 
 
 class _Raised:

@@ -40,7 +40,9 @@ class RunningCommands(Commands):
                 f"thread {thread.number} is blocked in a C call: the step starts when it "
                 "returns to Python"
             )
-        step = StepRequest(kind, None if kind is StepKind.STEP else frame, lineno)
+        face = session.face
+        skip = tuple(face.skip or ()) if face is not None else ()
+        step = StepRequest(kind, None if kind is StepKind.STEP else frame, lineno, skip=skip)
         return Resume(
             ResumeHow.STEP,
             step,
@@ -55,6 +57,7 @@ class RunningCommands(Commands):
         Run the current line of the current thread and stop at the first possible occasion
         (in a function that is called, or on the next line).  Other threads stay frozen
         unless 'set scheduler-locking off'."""
+        self.takes_no_argument(arg)
         return self._step(StepKind.STEP)
 
     @command("n", resumes=True)
@@ -63,6 +66,7 @@ class RunningCommands(Commands):
 
         Continue the current thread until the next line in the current frame is reached or
         it returns.  Other threads stay frozen unless 'set scheduler-locking off'."""
+        self.takes_no_argument(arg)
         return self._step(StepKind.NEXT)
 
     @command("r", resumes=True)
@@ -70,6 +74,7 @@ class RunningCommands(Commands):
         """r(eturn)
 
         Continue the current thread until the current function returns."""
+        self.takes_no_argument(arg)
         return self._step(StepKind.RETURN)
 
     @command("unt", resumes=True)
@@ -97,6 +102,7 @@ class RunningCommands(Commands):
 
         Resume the world: every thread runs until the next breakpoint.  With an editor
         attached (see listen), the stop moves to the editor instead."""
+        self.takes_no_argument(arg)
         session = self.session
         peer = session.engine.peer
         if peer is not None and peer.has_client():

@@ -1,7 +1,8 @@
 """Source commands: ``list``, ``longlist``, ``source``, in pdb's format (``B`` marks a
-breakpoint, ``->`` the current line).  Source is read through ``linecache`` (with the frame's
-globals, so a module's loader can give it), never by running program code, except for
-``source EXPRESSION``, which evaluates its argument."""
+breakpoint, ``->`` the current line, ``>>`` the line an exception left the frame at).  Source
+is read through ``linecache`` (with the frame's globals, so a module's loader can give it),
+never by running program code, except for ``source EXPRESSION``, which evaluates its
+argument."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class SourceCommands(Commands):
         self, lines: list[str], start: int, breaks: frozenset[int], frame: FrameType | None
     ) -> None:
         current = frame.f_lineno if frame is not None else -1
+        raised = self._raised_at(frame)
         for lineno, line in enumerate(lines, start):
             text = str(lineno).rjust(3)
             if len(text) < 4:
@@ -24,7 +26,19 @@ class SourceCommands(Commands):
             text += "B" if lineno in breaks else " "
             if lineno == current:
                 text += "->"
+            elif lineno == raised:
+                text += ">>"
             self.session.message(text + "\t" + line.rstrip())
+
+    def _raised_at(self, frame: FrameType | None) -> int:
+        """Where an exception left ``frame``, when the frame has moved on since (to a
+        ``finally`` block, say): the line of its traceback entry (-1 otherwise)."""
+        session = self.session
+        views = session.frames
+        view = views[session.index] if views else None
+        if frame is None or view is None or view.frame is not frame or view.lineno is None:
+            return -1
+        return view.lineno if view.lineno != frame.f_lineno else -1
 
     @command("l")
     def do_list(self, arg: str) -> None:
@@ -70,6 +84,7 @@ class SourceCommands(Commands):
         """ll | longlist
 
         List the whole source code of the current function or frame."""
+        self.takes_no_argument(arg)
         frame = self.session.frame()
         try:
             lines, lineno = inspect.getsourcelines(frame)

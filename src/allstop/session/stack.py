@@ -19,6 +19,8 @@ class StackCommands(Commands):
         frame.  With 'all' (bt all), print the stack of every thread, the current thread
         first."""
         session = self.session
+        if arg != "all":
+            self.takes_no_argument(arg)
         if arg == "all":
             session.refresh()
             for line in _format.all_stacks(

@@ -451,6 +451,8 @@ class Panes:
         exception = session.stop.exception
         if exception is not None:
             crash = "crashed" if session.stop.crashed else "post-mortem"
+            if not session.stop.post_mortem:
+                crash = "stopped at an exception"
             reason = f"{who} {crash}: {exception_line(exception, 60)} at {where}"
         editor = session.status_note()
         return [
