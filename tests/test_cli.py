@@ -695,3 +695,25 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert result.status == 2, explain(result)
     assert "invalid choice: 'walk'" in result.stderr
     assert result.stdout == ""
+
+
+def test_run_restarts_the_program_with_new_arguments_as_python_m_pdb(
+    backend: str, tmp_path: Path
+) -> None:
+    script = write_script(tmp_path, "import sys\nprint('argv', sys.argv[1:])\n")
+    commands = ['run a "b c"', "c", "restart \\", "restart", "q"]
+    result = allstop_cli(["run", "--stop", str(script), "x"], commands, backend=backend)
+    assert result.status == 0, explain(result)
+    out = result.stdout
+    assert f"Restarting {script} with arguments:\n\ta b c\n" in out
+    assert "argv ['a', 'b c']" in out
+    assert "*** Cannot run \\: No escaped character" in out
+    assert out.count(f"Restarting {script} with arguments:") == 2  # restart keeps the arguments
+
+
+def test_run_outside_python_m_pdb_is_refused_in_one_line(backend: str) -> None:
+    result = allstop_cli(["run", str(BREAKPOINT_PROGRAM)], ["run", "c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert "*** run/restart command is disabled when pdb is running in inline mode." in (
+        result.stdout
+    )

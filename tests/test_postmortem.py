@@ -62,13 +62,13 @@ def test_continue_after_a_crash_lets_the_program_go_on(backend: str) -> None:
     assert out[0].startswith("[thread 2 loader] crashed: RuntimeError: bad configuration")
     assert "The above exception was the direct cause of the following exception:" in out[0]
     listing = out[1].splitlines()
-    assert listing[0].startswith("  0 ValueError(")
-    assert listing[1] == "> 1 RuntimeError('bad configuration')"
+    assert listing[0].startswith("    0 ValueError(")  # pdb's format
+    assert listing[1] == ">   1 RuntimeError('bad configuration')"
     assert out[2].strip() == "'forty-two'"
     assert "load()" in out[3]
     assert out[4].strip() == "'forty-two'"
     assert out[5].rstrip().endswith("-> return int(text)")
-    assert out[6].strip() == "*** No exception with that number (0 to 1)"
+    assert out[6].strip() == "*** No exception with that number"  # pdb's words
     assert result.status == 0
     assert "main done" in result.stdout
     assert "Exception in thread loader" in result.stderr

@@ -139,6 +139,7 @@ class Face:
         self.calls: list[str] = []
         self.rcLines: list[str] = []
         self.skip: list[str] | None = None
+        self.mainpyfile = ""
 
     def do_continue(self, arg: str) -> int:
         self.calls.append("continue")
@@ -150,6 +151,16 @@ class Face:
 
     def interaction_begins(self) -> None:
         return None
+
+    def do_hello(self, arg: str) -> int:
+        """hello [name]
+
+        A command a pdb subclass adds."""
+        self.calls.append(f"hello {arg}")
+        return arg == "and go"
+
+    def do_nodoc(self, arg: str) -> None:
+        raise ValueError("it broke")
 
 
 @pytest.mark.parametrize(
@@ -171,6 +182,21 @@ def test_a_pdb_face_hears_how_the_user_left(lines: list[str], how: ResumeHow, ca
     assert resume.then is not None
     resume.then()
     assert face.calls == [call]
+
+
+def test_a_pdb_subclass_adds_commands_with_their_help() -> None:
+    session, io, _ = new_session(
+        ["help hello", "hello there", "nodoc", "help nodoc", "hello and go", "p 1"]
+    )
+    face = Face()
+    session.use_front_end(None, face)
+    resume = program(session)
+    replies = io.replies()
+    assert replies[1] == ["hello [name]", "", "A command a pdb subclass adds."]
+    assert replies[3] == ["*** ValueError: it broke"]
+    assert replies[4] == ["*** No help for 'nodoc'; __doc__ string missing"]
+    assert face.calls == ["hello there", "hello and go"]
+    assert resume.how is ResumeHow.CONTINUE, "a true result resumes, as in pdb's loop"
 
 
 def test_jump_does_not_resume_so_thread_apply_runs_it() -> None:

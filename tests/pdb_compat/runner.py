@@ -20,6 +20,7 @@ import doctest
 import io
 import json
 import os
+import signal
 import sys
 import unittest
 from collections.abc import Iterator
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-fd", type=int, required=True)
     args = parser.parse_args(argv)
     report = _Reporter(args.report_fd)
+    # Ctrl-C as a terminal gives it (a run started in the background has it ignored), as
+    # CPython's own test run has it: some tests look at pdb's SIGINT handling.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     patch.install()
     found = tests()
     ids = [test.id() for test in found]

@@ -4,6 +4,7 @@ it cannot drift from what the loop runs."""
 
 from __future__ import annotations
 
+import inspect
 import sys
 
 from .core import CommandError, Commands, UsageError, command
@@ -53,7 +54,15 @@ class AliasCommands(Commands):
         Without argument, list the commands; with a command name, print its help."""
         session = self.session
         if arg:
-            found = session.command(arg.split(maxsplit=1)[0])
+            name = arg.split(maxsplit=1)[0]
+            found = session.command(name)
+            extra = session.face_command(name) if found is None else None
+            if extra is not None:  # a pdb subclass's own command
+                if not extra.__doc__:
+                    raise CommandError(f"No help for {arg!r}; __doc__ string missing")
+                for line in inspect.cleandoc(extra.__doc__).splitlines():
+                    session.message(line)
+                return
             if found is None or not found.help:
                 raise CommandError(f"No help for {arg!r}")
             for line in found.help.splitlines():

@@ -45,7 +45,7 @@ from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
-from .._stops import Job, PeerHost, Resume
+from .._stops import Job, PeerHost, Resume, ResumeHow
 from .io import SessionIO
 
 T = TypeVar("T")
@@ -106,6 +106,12 @@ class PdbFace(Protocol):
 
     def interaction_begins(self) -> None:
         """A stop is about to be shown (pdb puts Ctrl-C back to the program's there)."""
+        ...
+
+    @property
+    def mainpyfile(self) -> str:
+        """The program ``python -m pdb`` runs ('' for a debugger made in code): only then can
+        ``run``/``restart`` start it again."""
         ...
 
 
@@ -571,8 +577,8 @@ class Session:
             self._onecmd(line)
         except UsageError as exc:
             if str(exc):
-                # 3.13's pdb indents the usage under the text after the prompt.
-                indent = " " * len(self.prompt) if _PDB_313_INPUT else ""
+                # 3.13's pdb indents the usage by the length of its prompt, "(Pdb) ".
+                indent = " " * 6 if _PDB_313_INPUT else ""
                 self.error(str(exc))
                 self.message(indent + f"Usage: {exc.usage}".replace("\n", "\n" + indent))
             else:
@@ -605,7 +611,11 @@ class Session:
         name, arg = split_command(line)
         found = self.command(name)
         if found is None:
-            self.run_statement(line)
+            extra = self.face_command(name)
+            if extra is None:
+                self.run_statement(line)
+            elif self._run_face_command(extra, arg):
+                self._resume = Resume(ResumeHow.CONTINUE)
             return
         try:
             resume = found.run(arg)
@@ -614,6 +624,21 @@ class Session:
             raise
         if resume is not None:
             self._resume = resume
+
+    def face_command(self, name: str) -> Callable[[str], object] | None:
+        """A ``do_<name>`` command a pdb subclass (or code that patches ``pdb.Pdb``) added to
+        the pdb object the stop is shown for, where allstop has no command of that name."""
+        face = self.face
+        found = getattr(face, "do_" + name, None) if face is not None and name else None
+        return found if callable(found) else None
+
+    def _run_face_command(self, method: Callable[[str], object], arg: str) -> bool:
+        """Run a pdb object's own command; whether it asked to resume (a true result, as in
+        pdb's command loop).  What it raises is printed, as any command's error."""
+        try:
+            return bool(method(arg))
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
 
     def command(self, name: str) -> Command | None:
         """The command ``name`` (or one of its aliases) names."""

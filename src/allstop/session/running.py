@@ -11,6 +11,7 @@ that flush would wait on a frozen thread.
 from __future__ import annotations
 
 import _thread
+import shlex
 import sys
 import time
 from contextlib import suppress
@@ -20,6 +21,14 @@ from .._evaluate import RUNNING_LIMIT, EvaluationAbandoned
 from .._model import StopReason
 from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from .core import CommandError, Commands, UsageError, command
+
+
+def _restart() -> NoReturn:
+    """Raise pdb's ``Restart`` in the stopped thread: ``python -m pdb``'s loop (which
+    ``allstop run --stop`` runs) starts the program again."""
+    import pdb  # the world runs again here, and the loop that catches it imported pdb
+
+    raise pdb.Restart
 
 
 class RunningCommands(Commands):
@@ -139,6 +148,28 @@ class RunningCommands(Commands):
                 session.message(f"{job.label}:")
                 session.show_result(job)
 
+    @command("restart", resumes=True)
+    def do_run(self, arg: str) -> Resume:
+        """run [args...]
+
+        Restart the program (under allstop run --stop, as python -m pdb does): with
+        arguments (split as the shell does), they are its new sys.argv[1:].  Breakpoints
+        and aliases stay.  'restart' is the same."""
+        face = self.session.face
+        if face is None or not face.mainpyfile:
+            raise CommandError(
+                "run/restart command is disabled when pdb is running in inline mode.\n"
+                "Use the command line interface to enable restarting your program\n"
+                'e.g. "python -m pdb myscript.py"'
+            )
+        if arg:
+            try:
+                argv = shlex.split(arg)
+            except ValueError as exc:
+                raise CommandError(f"Cannot run {arg}: {exc}") from None
+            sys.argv[1:] = argv
+        return Resume(ResumeHow.QUIT, then=_restart)
+
     @command(resumes=True)
     def do_detach(self, arg: str) -> Resume:
         """detach
@@ -234,19 +265,25 @@ class RunningCommands(Commands):
             raise CommandError(
                 "Did not find chained exceptions. To move between threads, use 'thread'."
             )
-        if not arg:
+        if not arg:  # pdb's format: '-' for an exception without a traceback
             for index, exc in enumerate(chain):
                 mark = ">" if index == session.exception_index else " "
-                session.message(f"{mark} {index} {session.repr(exc, 200)}")
+                number = "  -" if exc.__traceback__ is None else f"{index:>3}"
+                text = session.repr(exc)
+                text = text if len(text) <= 80 else text[:77] + "..."
+                session.message(f"{mark} {number} {text}")
             return
         try:
             index = int(arg)
         except ValueError:
-            raise CommandError(f"Argument must be an integer: {arg!r}") from None
+            raise CommandError("Argument must be an integer") from None
         if not 0 <= index < len(chain):
-            raise CommandError(f"No exception with that number (0 to {len(chain) - 1})")
+            raise CommandError("No exception with that number")
+        if chain[index].__traceback__ is None:
+            raise CommandError("This exception does not have a traceback, cannot jump to it")
         assert session.stop is not None
         session.exception_index = index
         session.current = session.stop.ident
         session.refresh()
+        session.set_convenience("_exception", chain[index])
         session.select_frame(0)
