@@ -101,3 +101,24 @@ def test_ctrl_c_gives_a_new_prompt_and_interrupts_an_evaluation(backend: str) ->
     raw = term.finish()
     assert "worker resumed" in raw
     assert "STATUS=0" in raw
+
+
+def test_line_mode_on_a_terminal_completes_and_remembers_as_readline(backend: str) -> None:
+    """pdb's readline comforts at the (allstop) prompt: Tab completes a command, a second Tab
+    lists the candidates, names in the frame and attributes complete, Up recalls a line."""
+    command = f"ALLSTOP_UI=line {allstop_command('run', str(PROGRAM))}; {AFTER}"
+    term = Terminal(command, backend=backend)
+    assert term.wait_for("(allstop) "), term.text
+    term.send("co\t\t")
+    assert term.wait_for(lambda text: "condition" in text and "continue" in text), term.text
+    assert "commands" in term.text
+    term.send("\x15p loc\t")  # Ctrl-U clears the line; a name of the frame's globals
+    assert term.wait_for("p local"), term.text
+    term.send(".wh\t" + ENTER)
+    assert term.wait_for('"the worker\'s own"'), term.text
+    term.send("\x1b[A" + ENTER)  # Up: the line before, run again
+    assert term.wait_for(lambda text: text.count('"the worker\'s own"') == 2), term.text
+    term.send("contin\t" + ENTER)
+    raw = term.finish()
+    assert "worker resumed" in raw
+    assert "STATUS=0" in raw

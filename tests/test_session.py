@@ -117,7 +117,25 @@ def test_each_resuming_command_resumes_at_a_stop(line: str, how: ResumeHow) -> N
 
 def test_every_command_declared_resuming_is_exercised_above() -> None:
     resuming = {name for name, _, resumes in commands() if resumes}
-    assert resuming == {*RESUMING_LINES, "quit", "EOF"}
+    assert resuming == {*RESUMING_LINES, "quit", "EOF", "run"}
+
+
+def test_run_restarts_only_a_program_python_m_pdb_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pdb
+
+    _, replies = run(["run", "c"])
+    assert replies[1][0].startswith("*** run/restart command is disabled")
+    monkeypatch.setattr(sys, "argv", ["prog.py", "old"])
+    session, _, _ = new_session(["run new 'two words'"])
+    face = Face()
+    face.mainpyfile = "prog.py"
+    session.use_front_end(None, face)
+    resume = program(session)
+    assert resume.how is ResumeHow.QUIT
+    assert sys.argv == ["prog.py", "new", "two words"]
+    assert resume.then is not None
+    with pytest.raises(pdb.Restart):
+        resume.then()
 
 
 def test_quit_and_end_of_input_end_a_program_of_several_threads_with_status_1() -> None:

@@ -76,13 +76,17 @@ def split_file_line(location: str) -> tuple[str, int] | None:
 
 def find_file(name: str, near: Sequence[str] = ()) -> str | None:
     """The absolute path of ``name``: as given, then in the ``near`` folders and on
-    ``sys.path``, with ``.py`` added when it has no extension (pdb's ``lookupmodule``)."""
+    ``sys.path``, with ``.py`` added when it has no extension, or as a module name
+    (``package.module``, as 3.13's pdb reads it) (pdb's ``lookupmodule``)."""
     candidates = [name]
     if not os.path.isabs(name):
         candidates += [os.path.join(folder, name) for folder in near]
         candidates += [os.path.join(folder or os.curdir, name) for folder in sys.path]
     if not os.path.splitext(name)[1]:
         candidates += [c + ".py" for c in candidates]
+    elif not name.endswith(".py") and not os.path.isabs(name):
+        module = name.replace(".", os.sep) + ".py"
+        candidates += [os.path.join(folder or os.curdir, module) for folder in sys.path]
     for candidate in candidates:
         if os.path.isfile(candidate):
             return os.path.abspath(candidate)

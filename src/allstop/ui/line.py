@@ -3,8 +3,10 @@
 Design note: the world is frozen while this runs, and a frozen thread may hold the lock of
 ``sys.stdout`` (parked in the middle of a ``print``) or be blocked reading ``sys.stdin``.  So
 line mode never touches those objects: it reads and writes file descriptors of its own,
-duplicated from 0 and 1 when the debugger is set up, with its own line buffer.  It never
-imports prompt_toolkit.
+duplicated from 0 and 1 when the debugger is set up, with its own line buffer.  On a terminal
+it edits the line as readline does for pdb (history across stops, Tab completion of commands,
+names in the current frame and attributes after a dot, listed readline's way on a second Tab):
+prompt_toolkit, on those same file descriptors, imported when the debugger is set up.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ from __future__ import annotations
 import errno
 import os
 import select
+from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from prompt_toolkit.output import Output
+
     from ..session import SessionView
 
 
@@ -31,9 +38,11 @@ class LineIO:
         """Ctrl-C, which the main thread hears, makes ``read_command`` (on the session's
         thread) raise: one byte written here wakes it."""
         os.set_blocking(self._interrupt, False)
+        self._editor = _LineEditor(self._in, self._out) if _editable(self._in) else None
+        self._session: SessionView | None = None
 
     def enter(self, session: SessionView) -> None:
-        return None
+        self._session = session
 
     def leave(self) -> None:
         return None
@@ -49,6 +58,8 @@ class LineIO:
         self._write(text + "\n")
 
     def read_command(self, prompt: str) -> str | None:
+        if self._editor is not None and self._session is not None:
+            return self._editor.read(prompt, self._session)
         self._write(prompt)
         while b"\n" not in self._buffer:
             if self._eof:
@@ -97,3 +108,59 @@ class LineIO:
                     return  # nobody reads our output any more; the session goes on
                 raise
             data = data[written:]
+
+
+def _output(stream: TextIO) -> Output:
+    """The terminal's output, without cursor position requests (the prompt takes one line,
+    as readline's, and a terminal that does not answer them would be warned about)."""
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    def size() -> Size:
+        columns, rows = os.get_terminal_size(stream.fileno())
+        return Size(rows=rows or 24, columns=columns or 80)
+
+    return Vt100_Output(stream, size, enable_cpr=False)
+
+
+def _editable(fd: int) -> bool:
+    """Whether line editing can run on ``fd``: a terminal that is not a dumb one."""
+    return os.isatty(fd) and os.environ.get("TERM", "") not in ("", "dumb")
+
+
+class _LineEditor:
+    """readline's comforts at the prompt, with prompt_toolkit on line mode's own descriptors."""
+
+    def __init__(self, in_fd: int, out_fd: int) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+        from prompt_toolkit.input import create_input
+        from prompt_toolkit.shortcuts import CompleteStyle
+
+        from .completer import SessionCompleterHere
+
+        self._view: SessionView | None = None
+        self._prompt = PromptSession[str](
+            history=InMemoryHistory(),
+            completer=SessionCompleterHere(self._ask),
+            complete_style=CompleteStyle.READLINE_LIKE,
+            complete_while_typing=False,
+            input=create_input(os.fdopen(os.dup(in_fd), "r", closefd=True)),
+            output=_output(os.fdopen(os.dup(out_fd), "w", closefd=True)),
+        )
+
+    def _ask(self, fn: Callable[[SessionView], list[str]]) -> list[str]:
+        """The completer's questions, answered right here: line mode reads its command
+        on the session's own thread."""
+        return fn(self._view) if self._view is not None else []
+
+    def read(self, prompt: str, view: SessionView) -> str | None:
+        self._view = view
+        while True:
+            try:
+                return self._prompt.prompt(prompt, handle_sigint=False)
+            except KeyboardInterrupt:  # Ctrl-C at the prompt: a new prompt, as pdb
+                self._prompt.output.write("--KeyboardInterrupt--\n")
+                self._prompt.output.flush()
+            except EOFError:
+                return None

@@ -36,8 +36,8 @@ from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
+from ..completer import SessionCompleter
 from ..line import LineIO
-from .completer import SessionCompleter
 from .keys import load_bindings
 from .layout import Panes
 from .state import TuiState

@@ -1,9 +1,10 @@
-"""Tab completion in the full-screen UI's command line: command names, the names visible in the
-current frame, and attributes after a dot.
+"""Tab completion at the prompt (the full-screen UI's command line, line mode on a terminal):
+command names, the names visible in the current frame, and attributes after a dot.
 
 Design note: completion is computed from the program's frames, so it runs where every read of
 them runs, in the thread that owns the frame (through ``SessionView.in_current_frame``, which
-the UI reaches through its request queue), never on the UI thread: a namespace may belong to a
+the full-screen UI reaches through its request queue, and line mode calls from the session's
+own thread), never on a front end's thread of its own: a namespace may belong to a
 thread that is frozen holding a lock the lookup needs.  Attributes are found without running
 the program's code (``inspect.getattr_static`` and ``object.__dir__``: no ``__getattr__``, no
 properties).  The completer is asynchronous, so the UI keeps drawing while it waits.
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from ...session import SessionView
+from ..session import SessionView
 
 T = TypeVar("T")
 Ask = Callable[[Callable[[SessionView], list[str]]], Awaitable[list[str]]]
@@ -44,24 +45,59 @@ class SessionCompleter(Completer):
     async def get_completions_async(
         self, document: Document, event: CompleteEvent
     ) -> AsyncGenerator[Completion, None]:
-        text = document.text_before_cursor
-        word = document.get_word_before_cursor(pattern=_WORD)
-        head, dot, tail = word.rpartition(".")
-        prefix = tail if dot else word
+        prefix, question, keep = _question(document)
         try:
-            if " " not in text.lstrip() and not text.startswith("!"):
-                prefix = word
-                names = await self._ask(lambda session: session.command_names())
-            elif dot:
-                names = await self._ask(lambda session: _in_frame(session, attributes, head))
-                names = [n for n in names if tail.startswith("_") or not n.startswith("_")]
-            else:
-                names = await self._ask(lambda session: _in_frame(session, visible_names))
+            names = await self._ask(question)
         except Exception:  # the stop ended, or the session could not tell: no completions
             return
-        for name in names:
-            if name.startswith(prefix):
-                yield Completion(name, -len(prefix))
+        for completion in _completions(prefix, names, keep):
+            yield completion
+
+
+class SessionCompleterHere(Completer):
+    """The same completions, asked synchronously of a session whose thread is the caller's
+    (line mode reads its command on the session's thread), as readline's completer is."""
+
+    def __init__(self, ask: Callable[[Question], list[str]]) -> None:
+        self._ask = ask
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        prefix, question, keep = _question(document)
+        try:
+            names = self._ask(question)
+        except Exception:  # the stop ended, or the session could not tell: no completions
+            return []
+        return list(_completions(prefix, names, keep))
+
+
+Question = Callable[[SessionView], list[str]]
+"""What a completer asks of the session: the candidate names."""
+
+
+def _question(document: Document) -> tuple[str, Question, Callable[[str], bool]]:
+    """For the text before the cursor: the prefix to complete, the question that gives the
+    candidates (command names first on the line, attributes after a dot, names of the
+    frame), and which candidates to keep (no _private attribute unless asked for)."""
+    text = document.text_before_cursor
+    word = document.get_word_before_cursor(pattern=_WORD)
+    head, dot, tail = word.rpartition(".")
+    if " " not in text.lstrip() and not text.startswith("!"):
+        return word, lambda session: session.command_names(), lambda name: True
+    if dot:
+        return (
+            tail,
+            lambda session: _in_frame(session, attributes, head),
+            lambda name: tail.startswith("_") or not name.startswith("_"),
+        )
+    return word, lambda session: _in_frame(session, visible_names), lambda name: True
+
+
+def _completions(
+    prefix: str, names: Iterable[str], keep: Callable[[str], bool]
+) -> Iterable[Completion]:
+    for name in names:
+        if name.startswith(prefix) and keep(name):
+            yield Completion(name, -len(prefix))
 
 
 def _in_frame(session: SessionView, fn: Callable[..., list[str]], *args: Any) -> list[str]:
