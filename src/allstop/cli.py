@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import contextlib
 import io
 import os
 import runpy
@@ -140,8 +141,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parsed = parser.parse_args(args)  # pause, --version, --help, errors
         return pause(parsed.pid) if parsed.command == "pause" else USAGE_ERROR
     options, program = _split_program(args[1:])
+    if "--stop" in options and not _parses(["run", *options]):
+        # python -m pdb's own command line: pdb says what is wrong with it, its way.
+        return _pdb_main([word for word in args[1:] if word != "--stop"])
     parsed = parser.parse_args(["run", *options])
     return run(parsed, program)
+
+
+def _parses(words: list[str]) -> bool:
+    """Whether allstop's options parse (quietly: pdb may have its own say)."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            _parser().parse_args(words)
+    except SystemExit:
+        return False
+    return True
 
 
 @dataclass
@@ -274,14 +288,19 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
 def _run_as_pdb(args: argparse.Namespace, words: list[str]) -> int:
     """``--stop``: the running Python's own ``python -m pdb`` (its options, messages, restart
     when the program ends, exit statuses), with allstop's debugger in pdb's place."""
+    commands = [word for command in args.commands for word in ("-c", command)]
+    module = ["-m", args.module] if args.module else []
+    return _pdb_main([*commands, *module, *words])
+
+
+def _pdb_main(words: list[str]) -> int:
+    """``python -m pdb WORDS`` with allstop's debugger in pdb's place; its exit status."""
     import pdb
 
     from ._pdb_compat import Debugger
 
     pdb.Pdb = Debugger  # type: ignore[misc, assignment]  # pdb.main makes pdb.Pdb()
-    commands = [word for command in args.commands for word in ("-c", command)]
-    module = ["-m", args.module] if args.module else []
-    sys.argv = ["pdb", *commands, *module, *words]  # pdb.main reads its own command line
+    sys.argv = ["pdb", *words]  # pdb.main reads its own command line
     try:
         pdb.main()
     except SystemExit as exc:

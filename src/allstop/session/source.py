@@ -70,6 +70,9 @@ class SourceCommands(Commands):
         if last is None:
             last = first + 10
         filename = frame.f_code.co_filename
+        if filename.startswith("<frozen"):  # the module's __file__ says where its source is
+            given = frame.f_globals.get("__file__")
+            filename = given if isinstance(given, str) else filename
         lines = linecache.getlines(filename, frame.f_globals)
         if not lines:
             raise CommandError(f"source not available for {filename}")
