@@ -28,7 +28,8 @@ T = TypeVar("T")
 Ask = Callable[[Callable[[SessionView], list[str]]], Awaitable[list[str]]]
 """Runs a function of the session on the session's thread; its result, later."""
 
-_WORD = re.compile(r"[\w.]+")
+_WORD = re.compile(r"\$?[\w.]+|\$")
+CONVENIENCE = "__pdb_convenience_variables"
 
 
 class SessionCompleter(Completer):
@@ -81,8 +82,11 @@ def _question(document: Document) -> tuple[str, Question, Callable[[str], bool]]
     text = document.text_before_cursor
     word = document.get_word_before_cursor(pattern=_WORD)
     head, dot, tail = word.rpartition(".")
-    if " " not in text.lstrip() and not text.startswith("!"):
-        return word, lambda session: session.command_names(), lambda name: True
+    if word.startswith("$"):
+        return word, lambda session: _in_frame(session, convenience_names), lambda name: True
+    if " " not in text.lstrip() and not text.startswith("!") and not dot:
+        # A command; else, as 3.13's pdb, the start of a Python line (a callable with its "(").
+        return word, lambda session: _first_words(session, word), lambda name: True
     if dot:
         return (
             tail,
@@ -102,6 +106,24 @@ def _completions(
 
 def _in_frame(session: SessionView, fn: Callable[..., list[str]], *args: Any) -> list[str]:
     return session.in_current_frame(lambda frame: fn(frame, *args)) or []
+
+
+def _first_words(session: SessionView, word: str) -> list[str]:
+    commands = [name for name in session.command_names() if name.startswith(word)]
+    return commands or _in_frame(session, expression_starts)
+
+
+def expression_starts(frame: FrameType) -> list[str]:
+    """The names a Python line in ``frame`` can start with, a callable's with its ``(``
+    (rlcompleter's way), sorted."""
+    found: dict[str, object] = {**vars(builtins), **frame.f_globals, **frame.f_locals}
+    return sorted(name + "(" if callable(value) else name for name, value in found.items())
+
+
+def convenience_names(frame: FrameType) -> list[str]:
+    """pdb's convenience variables (``$_frame``...) set for the current frame, sorted."""
+    found = frame.f_globals.get(CONVENIENCE)
+    return sorted("$" + name for name in found) if isinstance(found, dict) else []
 
 
 def visible_names(frame: FrameType) -> list[str]:
