@@ -43,6 +43,7 @@ from types import CodeType, FrameType
 from typing import Any, TypeVar, cast
 
 from ._frames import in_c_call, main_ident
+from ._procfs import stat_fields
 from ._stops import Job
 from ._waits import wait_of
 
@@ -170,12 +171,8 @@ def _waits_for_others(frame: FrameType, job: Job[Any]) -> bool:
     wait = wait_of(frame, job.label)
     if wait is not None:
         return wait.kind != "sleep"
-    try:
-        with open(f"/proc/self/task/{job.native_id}/stat", "rb") as stat:
-            state = stat.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != b"R"
+    fields = stat_fields(f"/proc/self/task/{job.native_id}/stat")
+    return not fields or fields[0] != b"R"
 
 
 _async_exc: Any = ctypes.pythonapi.PyThreadState_SetAsyncExc

@@ -25,6 +25,7 @@ from typing import IO
 from ._backends import backend_class, default_name
 from ._engine import Engine
 from ._model import StopReason
+from ._procfs import stat_fields
 from ._stops import World
 from .session import Session, SessionIO, new_session
 from .ui.line import LineIO
@@ -171,11 +172,8 @@ def pause_marker(pid: int) -> Path:
 def process_started(pid: int) -> str:
     """When process ``pid`` started, in the kernel's clock ticks since boot ('' where there
     is no ``/proc``)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
-    except (OSError, IndexError):
-        return ""
+    fields = stat_fields(f"/proc/{pid}/stat")
+    return fields[19].decode() if len(fields) > 19 else ""  # starttime, field 22
 
 
 def _forget_marker(marker: Path) -> None:

@@ -268,13 +268,13 @@ class MonitoringBackend(Backend):
 
     def _py_resume(self, code: CodeType, offset: int) -> object:
         engine = self.engine
-        ident = _get_ident()
         if engine.world is World.RUNNING:
             if engine.breakpoints:
                 self._discover(code)
             if not engine.steps:
                 return _DISABLE
-        elif ident != engine.runner:
+        ident = _get_ident()
+        if engine.world is not World.RUNNING and ident != engine.runner:
             if ident not in engine.exempt:
                 engine.checkpoint(_getframe(1))
             return None

@@ -307,7 +307,6 @@ class Session:
         stopped_in = [i for i, view in enumerate(self.frames) if view.frame is stop.frame]
         if stopped_in:  # below it, the frames an exception left (a RAISE's traceback)
             self.frame_index[stop.ident] = stopped_in[0]
-        self.set_convenience("_frame", self.curframe)
         if stop.reason is StopReason.RETURN:
             self.set_convenience("_retval", stop.return_value)
         if stop.exception is not None:

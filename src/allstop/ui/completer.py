@@ -23,13 +23,13 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from ..session import SessionView
+from ..session.core import CONVENIENCE
 
 T = TypeVar("T")
 Ask = Callable[[Callable[[SessionView], list[str]]], Awaitable[list[str]]]
 """Runs a function of the session on the session's thread; its result, later."""
 
 _WORD = re.compile(r"\$?[\w.]+|\$")
-CONVENIENCE = "__pdb_convenience_variables"
 
 
 class SessionCompleter(Completer):
