@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import textwrap
+import zipapp
 from pathlib import Path
 
 import pytest
@@ -202,11 +203,15 @@ def test_uncaught_exception_traceback_shows_only_the_program(launcher: str) -> N
     assert shown == [str(TARGET)], result.stdout
 
 
-def test_sys_path_is_the_one_python_gives_the_script(launcher: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("env", [{}, {"PYTHONSAFEPATH": "1"}], ids=["default", "safe-path"])
+def test_sys_path_is_the_one_python_gives_the_script(
+    launcher: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The script's folder first, or (3.11+'s -P) no folder added at all."""
     script = write_script(tmp_path, "import json, sys\nprint(json.dumps({'path': sys.path}))\n")
-    expected = plain_python(script)
+    expected = plain_python(script, env=env)
     assert expected.status == 0, explain(expected)
-    result = allstop_cli(["run", str(script)], launcher=launcher)
+    result = allstop_cli(["run", str(script)], launcher=launcher, env=env)
     assert result.status == 0, explain(result)
     assert started(result)["path"] == started(expected)["path"]
 
@@ -236,6 +241,27 @@ def test_main_module_is_still_the_script_at_exit(tmp_path: Path) -> None:
     result = allstop_cli(["run", str(script)])
     assert result.status == 0, explain(result)
     assert "saved True" in result.stdout, explain(result)
+
+
+def test_a_zip_archive_runs_as_python_runs_it_and_stops_at_its_breakpoints(
+    backend: str, tmp_path: Path
+) -> None:
+    """A zipapp: sys.path[0] is the archive, and its source (from the archive's loader) shows
+    at a stop and finds a function for -b."""
+    source = tmp_path / "source"
+    source.mkdir()
+    write_script(
+        source,
+        "import sys\ndef f(x):\n    return x + 1\nprint(f(41), sys.path[0])\n",
+        name="__main__.py",
+    )
+    archive = tmp_path / "app.pyz"
+    zipapp.create_archive(source, archive)
+    result = allstop_cli(["run", "-b", "f", str(archive)], ["p x", "c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert result.stderr == ""
+    assert location(result) == [f"> {archive}/__main__.py(3)f()", "-> return x + 1"]
+    assert answers(result)[:2] == ["41", f"42 {archive}"]
 
 
 # -- -m module ------------------------------------------------------------------------------
@@ -568,6 +594,22 @@ def test_commands_given_with_c_run_at_the_first_stop(backend: str) -> None:
     assert result.stdout.splitlines()[0] == "41"  # before the location, as pdb runs .pdbrc
     assert len(stops(result)) == 1
     assert "value 42" in result.stdout
+
+
+def test_start_up_commands_after_double_semicolons_define_a_breakpoints_commands(
+    backend: str, tmp_path: Path
+) -> None:
+    """``commands 1 ;; p value;; end`` in .pdbrc or -c reads its list from the same line, as
+    3.13's pdb does (allstop splits start-up lines at ``;;`` on every version)."""
+    script = write_script(tmp_path, "value = 1\nvalue = 2\nprint('done', value)\n")
+    startup = [word for c in ["b 3", "commands 1 ;; p value * 10;; end", "c"] for word in ("-c", c)]
+    result = allstop_cli(["run", "--stop", *startup, str(script)], ["c"], backend=backend)
+    assert result.status == 0, explain(result)
+    assert "20" in result.stdout.splitlines(), explain(result)
+    if sys.version_info >= (3, 13):
+        pdb_command = [sys.executable, "-m", "pdb", *startup, str(script)]
+        pdbs = _run(pdb_command, "c\n", TIMEOUT, None, ROOT)
+        assert result.stdout == pdbs.stdout.replace("(Pdb) ", PROMPT)
 
 
 def test_breakpoint_call_stops_in_allstop(backend: str) -> None:

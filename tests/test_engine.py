@@ -425,6 +425,34 @@ def test_function_breakpoint_stops_at_first_line_each_call(backend: str) -> None
     assert found["lines"] == [found["first"], found["first"]]
 
 
+def test_code_compiled_again_from_the_same_source_stops_at_its_breakpoints(
+    backend: str,
+) -> None:
+    """Two compilations of one source make equal code objects (a program run again, a module
+    reloaded): each stops at the line breakpoint, and at the entry stop of its run."""
+    found = scenario(
+        """
+        engine = new_engine()
+        stops = []
+        source = "x = 1\\ny = x + 1\\nz = y + 1\\n"
+        filename = "/nowhere/again.py"
+
+        def record(stop):
+            stops.append((stop.reason.name, stop.frame.f_lineno))
+
+        Script(engine, *[record] * 4)
+        engine.breakpoints.add(filename, 3)
+        engine.breakpoints_changed()
+        for run in range(2):
+            engine.stop_on_entry(filename)
+            exec(compile(source, filename, "exec"), {})
+        emit(stops=stops)
+        """,
+        backend,
+    )
+    assert found["stops"] == [["BREAKPOINT", 1], ["BREAKPOINT", 3]] * 2
+
+
 def test_detach_removes_breakpoints_and_tracing(backend: str) -> None:
     found = scenario(
         """

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 
 import pytest
 
@@ -88,6 +89,28 @@ def test_a_wait_for_a_frozen_thread_gives_the_prompt_back_and_thaw_completes_it(
     assert later == after, "a thread ran after the thaw"
     assert out[7] == "'worker'"
     assert "worker resumed" in stderr
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="pdb's $ variables are 3.12+")
+def test_tab_completes_dollar_variables_and_python_inside_a_statement(backend: str) -> None:
+    """$_frame completes at the first prompt; on 3.13, inside a multi-line statement, Tab on
+    a blank line indents it and a word completes as Python (``return``, not ``retval``)."""
+    command = f"ALLSTOP_UI=line {allstop_command('run', str(PROGRAM))}; {AFTER}"
+    term = Terminal(command, backend=backend)
+    assert term.wait_for("(allstop) "), term.text
+    term.send("p $_fr\t.f_code.co_name" + ENTER)
+    assert term.wait_for("'work'"), term.text
+    if sys.version_info >= (3, 13):
+        term.send("def twice(n):" + ENTER)
+        assert term.wait_for("...   "), term.text
+        term.send("\tret\tn * 2" + ENTER + ENTER)
+        assert term.wait_for(lambda text: text.count("(allstop) ") == 3), term.text
+        term.send("twice(21)" + ENTER)
+        assert term.wait_for("42"), term.text
+    term.send("c" + ENTER)
+    raw = term.finish()
+    assert "worker resumed" in raw
+    assert "STATUS=0" in raw
 
 
 def test_ctrl_c_gives_a_new_prompt_and_interrupts_an_evaluation(backend: str) -> None:

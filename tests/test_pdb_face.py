@@ -351,3 +351,35 @@ def test_messages_are_pdbs(backend: str) -> None:
     assert mine == theirs
     assert "*** RuntimeError: no repr" in mine
     assert "h = *** repr(h) failed: RuntimeError: no repr ***" in mine or not PDB_312
+
+
+EDITED = (
+    HEAD
+    + """
+import os
+
+def work():
+    Pdb().set_trace()
+    return 1
+
+work()
+"""
+)
+
+
+def test_a_file_edited_during_the_session_is_warned_about_once(backend: str) -> None:
+    """pdb 3.13's warning (allstop gives it on every version): the program runs the code it
+    loaded, and a listing would show the new text."""
+    stdin = "!os.utime(__file__, (1, 1))\np 2\np 3\nc\n"
+    ours = run(EDITED, stdin=stdin, backend=backend)
+    assert ours.status == 0, ours.stderr
+    warnings = [line for line in ours.stdout.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, ours.stdout
+    assert re.fullmatch(
+        r"(?:\(allstop\) )+\*\*\* WARNING: file '\S+\.py' was edited, running stale code until the "
+        r"program is rerun",
+        warnings[0],
+    )
+    if AT_CALL:
+        mine, theirs = same(ours, run(as_pdb(EDITED), stdin=stdin))
+        assert mine == theirs

@@ -8,7 +8,7 @@ import os
 import traceback
 from collections import deque
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._frames import own_file
 from ._model import FrameView, ThreadState, ThreadView
@@ -143,8 +143,12 @@ def short_path(filename: str, cwd: str | None = None) -> str:
     return os.path.basename(filename)
 
 
-def source_line(filename: str, lineno: int | None) -> str:
-    return linecache.getline(filename, lineno).strip() if lineno is not None else ""
+def source_line(filename: str, lineno: int | None, module_globals: Any = None) -> str:
+    """Line ``lineno`` of ``filename``, stripped ('' if unknown); ``module_globals`` (the
+    frame's) lets a module's loader give it (a zip archive's, say), as pdb reads it."""
+    if lineno is None:
+        return ""
+    return linecache.getline(filename, lineno, module_globals).strip()
 
 
 def stack_entry(frame: FrameView, return_repr: str | None = None) -> str:
@@ -153,7 +157,9 @@ def stack_entry(frame: FrameView, return_repr: str | None = None) -> str:
     entry = f"{frame.filename}({frame.lineno}){frame.function}()"
     if return_repr is not None:
         entry += "->" + return_repr
-    source = source_line(frame.filename, frame.lineno)
+    source = source_line(
+        frame.filename, frame.lineno, frame.frame.f_globals if frame.frame else None
+    )
     if frame.lineno is None:
         entry += "\n-> Warning: lineno is None"
     elif source:

@@ -30,6 +30,7 @@ from ._breakpoints import canonic
 from ._locations import LocationError, check_line
 from ._model import StopReason
 from ._stops import Quit
+from .session.core import forget_file_times
 
 T = TypeVar("T")
 
@@ -178,6 +179,7 @@ class Debugger:
         of ``__main__`` find it there), and stops at its first line in ``filename``."""
         self._user_requested_quit = False
         self.mainpyfile = canonic(filename)
+        forget_file_times()
         import __main__
 
         __main__.__dict__.clear()

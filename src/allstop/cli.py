@@ -14,6 +14,7 @@ import argparse
 import builtins
 import contextlib
 import io
+import linecache
 import os
 import runpy
 import signal
@@ -184,12 +185,12 @@ def _target(code: CodeType, filename: str, spec: Any = None) -> _Target:
     return _Target(code, filename, namespace)
 
 
-def _script_target(path: str) -> _Target:
-    if os.path.isdir(path):
-        main_file = os.path.join(path, "__main__.py")
-        if not os.path.isfile(main_file):
-            raise NoTarget(f"can't find '__main__' module in {path!r}")
-        path = main_file
+def _script_target(path: str, prepend: bool) -> _Target:
+    """A script, or a folder or zip archive holding a ``__main__`` module, and ``sys.path``
+    as python makes it for them: the script's folder first (unless ``prepend`` is false:
+    ``-P``), the folder or archive itself first (always)."""
+    if os.path.isdir(path) or _is_zip(path):
+        return _archive_target(path, prepend)
     if not os.path.isfile(path):
         raise NoTarget(f"can't open file {path!r}: no such file")
     filename = os.path.abspath(path)
@@ -199,7 +200,28 @@ def _script_target(path: str) -> _Target:
         except SyntaxError as exc:
             text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
             raise NoTarget(text) from None
+    if prepend:
+        sys.path[0:1] = [os.path.dirname(filename)]
     return _target(code, filename)
+
+
+def _is_zip(path: str) -> bool:
+    import zipfile
+
+    return os.path.isfile(path) and zipfile.is_zipfile(path)
+
+
+def _archive_target(path: str, prepend: bool) -> _Target:
+    archive = os.path.abspath(path)
+    if prepend:
+        sys.path[0:1] = [archive]
+    else:
+        sys.path.insert(0, archive)
+    try:
+        _, spec, code = runpy._get_main_module_details()  # type: ignore[attr-defined]
+    except ImportError:
+        raise NoTarget(f"can't find '__main__' module in {path!r}") from None
+    return _target(code, code.co_filename, spec)
 
 
 def _module_target(name: str) -> _Target:
@@ -221,19 +243,24 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         print("allstop run: give a script (or -m module)", file=sys.stderr)
         return USAGE_ERROR
     words = list(program)
+    # sys.path[0] becomes what python gives the program (the current folder for -m, the
+    # script's folder), unless it is told not to add one (-P, PYTHONSAFEPATH).
+    prepend = not getattr(sys.flags, "safe_path", False)  # 3.11+
     try:
         if args.module:
-            sys.path[0:1] = [os.getcwd()]
+            if prepend:
+                sys.path[0:1] = [os.getcwd()]
             target = _module_target(args.module)
         else:
-            target = _script_target(program.pop(0))
-            sys.path[0:1] = [os.path.dirname(target.filename)]
+            target = _script_target(program.pop(0), prepend)
     except NoTarget as exc:
         if args.stop:
             return _run_as_pdb(args, words)  # pdb says what is wrong, its way
         print(f"allstop: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
+    # Source a loader gives (a zip archive's) is read from the start (-b, list) as from files.
+    linecache.lazycache(target.filename, target.namespace)
     from . import _postmortem, _wiring
 
     engine = _wiring.engine()

@@ -66,6 +66,16 @@ if _M is not None:
     _STEP_ANYWHERE = _LINE | _PY_START | _PY_RESUME | _PY_RETURN | _PY_YIELD | _STOP_ITERATION
     _STEP_LOCAL = _LINE | _PY_RETURN | _PY_YIELD | _STOP_ITERATION
 
+Events = dict[int, tuple[CodeType, int]]
+"""Local events wanted, by code object: ``id(code) -> (code, events)``."""
+
+
+def _add(table: Events, code: CodeType, events: int) -> None:
+    """``events`` wanted on ``code`` too."""
+    found = table.get(id(code))
+    table[id(code)] = (code, events | (found[1] if found else 0))
+
+
 # Tool ids other tools take first: debugpy and 3.14's pdb use 0, coverage 1, profilers 2.
 _TOOL_PREFERENCE = (3, 4, 5, 2, 1, 0)
 
@@ -76,11 +86,13 @@ class MonitoringBackend(Backend):
     def __init__(self, engine: Host) -> None:
         super().__init__(engine)
         self.tool: int | None = None
-        self._bp_codes: set[CodeType] = set()
+        # Code objects are kept by identity: two compilations of the same source are equal
+        # (a program run again, a module reloaded), and each needs its own events.
+        self._bp_codes: dict[int, CodeType] = {}
         self._bp_version = -1
-        self._blocked_local: dict[CodeType, int] = {}
-        self._step_local: dict[int, dict[CodeType, int]] = {}
-        self._applied: dict[CodeType, int] = {}
+        self._blocked_local: Events = {}
+        self._step_local: dict[int, Events] = {}
+        self._applied: Events = {}
 
     # -- set-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -115,7 +127,7 @@ class MonitoringBackend(Backend):
         if tool is None:
             return
         _M.set_events(tool, 0)
-        for code in self._applied:
+        for code, _ in self._applied.values():
             _M.set_local_events(tool, code, 0)
         for event in (
             _LINE,
@@ -143,10 +155,11 @@ class MonitoringBackend(Backend):
         if self.tool is None:
             return
         bps = self.engine.breakpoints
-        self._bp_codes = {code for code in self._bp_codes if bps.holds_lines(code)}
+        codes = [*self._bp_codes.values()]
         # Code already running (a loop in some thread) starts no more: look at every stack.
         for top in sys._current_frames().values():
-            self._bp_codes.update(f.f_code for f in outward(top) if bps.holds_lines(f.f_code))
+            codes += (f.f_code for f in outward(top))
+        self._bp_codes = {id(code): code for code in codes if bps.holds_lines(code)}
         self._bp_version = bps.version
         _M.restart_events()
         self._refresh()
@@ -156,11 +169,11 @@ class MonitoringBackend(Backend):
         self._refresh()
 
     def settle(self, blocked: dict[int, FrameType]) -> None:
-        local: dict[CodeType, int] = {}
+        local: Events = {}
         for top in blocked.values():
-            local[top.f_code] = local.get(top.f_code, 0) | _INSTRUCTION
+            _add(local, top.f_code, _INSTRUCTION)
             for f in outward(top.f_back):
-                local[f.f_code] = local.get(f.f_code, 0) | _LINE | _JUMP
+                _add(local, f.f_code, _LINE | _JUMP)
         self._blocked_local = local
         self._refresh()
 
@@ -177,7 +190,7 @@ class MonitoringBackend(Backend):
             return
         anywhere = step.anywhere
         self._step_local[ident] = (
-            {} if anywhere else {f.f_code: _STEP_LOCAL for f in outward(frame)}
+            {} if anywhere else {id(f.f_code): (f.f_code, _STEP_LOCAL) for f in outward(frame)}
         )
         _M.restart_events()
         self._refresh()
@@ -211,21 +224,22 @@ class MonitoringBackend(Backend):
                 wanted |= _STEP_ANYWHERE
         _M.set_events(tool, wanted)
 
-        local: dict[CodeType, int] = dict.fromkeys(self._bp_codes, _LINE)
+        local: Events = {key: (code, _LINE) for key, code in self._bp_codes.items()}
         for table in (self._blocked_local, *self._step_local.values()):
-            for code, events in table.items():
-                local[code] = local.get(code, 0) | events
-        for code, events in local.items():
-            if self._applied.get(code) != events:
+            for code, events in table.values():
+                _add(local, code, events)
+        for key, (code, events) in local.items():
+            if self._applied.get(key) != (code, events):
                 _M.set_local_events(tool, code, events)
-        for code in [c for c in self._applied if c not in local]:
-            _M.set_local_events(tool, code, 0)
+        for key, (code, _) in self._applied.items():
+            if key not in local:
+                _M.set_local_events(tool, code, 0)
         self._applied = local
 
     def _discover(self, code: CodeType) -> None:
         """``code`` starts running while breakpoints exist: watch it if it holds one."""
-        if code not in self._bp_codes and self.engine.breakpoints.holds_lines(code):
-            self._bp_codes.add(code)
+        if id(code) not in self._bp_codes and self.engine.breakpoints.holds_lines(code):
+            self._bp_codes[id(code)] = code
             self._refresh()
 
     def _quiet(self) -> bool:

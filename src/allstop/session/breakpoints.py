@@ -253,7 +253,9 @@ class BreakpointCommands(Commands):
             raise CommandError(f"cannot set commands: {exc}") from None
         lines: list[str] = []
         while True:
-            line = session.read_line("(com) ")
+            line = session.next_line("(com) ")
+            if line is not None:
+                line = session.cut_at_separator(line.strip())
             if line is None or line.strip() == "end":
                 break
             lines.append(line.strip())

@@ -51,6 +51,10 @@ from .io import SessionIO
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
+_FILE_TIMES: dict[str, float] = {}
+"""When each file was last modified, as seen when a command last ran in one of its frames,
+by any session of the process (pdb 3.13's class-wide table): a later edit is warned about."""
+
 NO_FRAME = "this thread has no Python frame"
 CONVENIENCE = "__pdb_convenience_variables"
 """Where pdb (3.12+) keeps ``$name`` variables: a dictionary in the current frame's globals."""
@@ -224,6 +228,8 @@ class Session:
         self.evaluator = Evaluator(engine.spawn_exempt, engine.run_in)
         self._helper_noted: set[int] = set()
         """The threads whose evaluations ran on the helper, said once per stop."""
+        self.reading_code = False
+        """True while the lines of a multi-line statement are read (see ``SessionView``)."""
         self._convenience_in: list[dict[str, Any]] = []
         """The global namespaces given pdb's convenience variables during this stop."""
         self.scheduler_locking = True
@@ -291,6 +297,19 @@ class Session:
         """A line from the front end (None at the end of input)."""
         return self.io.read_command(prompt)
 
+    def next_line(self, prompt: str) -> str | None:
+        """The next command: the queued ones first (after ``;;``), else one read."""
+        return self.cmdqueue.pop(0) if self.cmdqueue else self.read_line(prompt)
+
+    def cut_at_separator(self, line: str) -> str:
+        """The first command of ``line``; those after ``;;`` are queued (pdb's ``precmd``:
+        not in an ``alias`` definition)."""
+        if line.startswith("alias") or ";;" not in line:
+            return line
+        line, rest = line.split(";;", 1)
+        self.cmdqueue.insert(0, rest.lstrip())
+        return line.rstrip()
+
     # -- stops -----------------------------------------------------------------------------
     def on_stop(self, stop: StopEvent) -> Resume:
         """Show ``stop`` and run commands until one resumes; return how to resume."""
@@ -307,6 +326,7 @@ class Session:
         stopped_in = [i for i, view in enumerate(self.frames) if view.frame is stop.frame]
         if stopped_in:  # below it, the frames an exception left (a RAISE's traceback)
             self.frame_index[stop.ident] = stopped_in[0]
+        self.set_convenience("_frame", self.curframe)  # Tab at the first prompt knows it
         if stop.reason is StopReason.RETURN:
             self.set_convenience("_retval", stop.return_value)
         if stop.exception is not None:
@@ -331,7 +351,7 @@ class Session:
                     location_due = False
                     self.show_stop_location()
                     continue
-                line = self.cmdqueue.pop(0) if self.cmdqueue else self.read_line(self.prompt)
+                line = self.next_line(self.prompt)
                 self.onecmd("EOF" if line is None else line)
             return resume
         finally:
@@ -597,15 +617,12 @@ class Session:
             self.lastcmd = line
         if line.startswith("#"):
             return
+        self._warn_if_edited()
         self.set_convenience("_frame", self.curframe)
         if line.startswith("!"):
             self.run_statement(replace_convenience(line[1:]))
             return
-        line = self.expand_alias(line)
-        if not line.startswith("alias") and ";;" in line:
-            line, rest = line.split(";;", 1)
-            self.cmdqueue.insert(0, rest.lstrip())
-            line = line.rstrip()
+        line = self.cut_at_separator(self.expand_alias(line))
         line = replace_convenience(line)
         name, arg = split_command(line)
         found = self.command(name)
@@ -721,7 +738,11 @@ class Session:
             source = line.strip()
             code = codeop.compile_command(source + "\n", "<stdin>", "single")
             while code is None:
-                more = self.read_line("...   ")
+                self.reading_code = True
+                try:
+                    more = self.read_line("...   ")
+                finally:
+                    self.reading_code = False
                 if more is None:
                     self.lastcmd = ""
                     self.message("")
@@ -751,6 +772,24 @@ class Session:
         finally:
             if label and ident is not None and job.runner not in (ident, None):
                 self._note_helper(ident)
+
+    def _warn_if_edited(self) -> None:
+        """pdb 3.13's warning when the current frame's file changed since the last command
+        (the program runs the code it loaded before; a listing shows the new text)."""
+        frame = self.curframe
+        if frame is None:
+            return
+        filename = frame.f_code.co_filename
+        try:
+            mtime = os.path.getmtime(filename)
+        except OSError:
+            return
+        if _FILE_TIMES.setdefault(filename, mtime) != mtime:
+            self.message(
+                f"*** WARNING: file '{filename}' was edited, "
+                "running stale code until the program is rerun"
+            )
+            _FILE_TIMES[filename] = mtime
 
     def set_convenience(self, name: str, value: object) -> None:
         """Set ``$name`` (pdb's convenience variables, 3.12+) for code typed in the current
@@ -937,3 +976,8 @@ class _SessionWriter:
 
     def isatty(self) -> bool:
         return False
+
+
+def forget_file_times() -> None:
+    """The program is run again (``restart``): every file is taken as up to date."""
+    _FILE_TIMES.clear()

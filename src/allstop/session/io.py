@@ -70,6 +70,12 @@ class SessionView(Protocol):
         """The lines of ``filename`` that hold a breakpoint."""
         ...
 
+    @property
+    def reading_code(self) -> bool:
+        """Whether the line being read continues a multi-line statement (no command can
+        start it)."""
+        ...
+
     def command_names(self) -> list[str]:
         """Every command name and alias, sorted (for completion)."""
         ...

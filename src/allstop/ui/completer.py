@@ -29,7 +29,9 @@ T = TypeVar("T")
 Ask = Callable[[Callable[[SessionView], list[str]]], Awaitable[list[str]]]
 """Runs a function of the session on the session's thread; its result, later."""
 
-_WORD = re.compile(r"\$?[\w.]+|\$")
+_WORD = re.compile(r"^(?:[\w.]+\$?|\$)")
+"""The word being completed: prompt_toolkit matches it on the text before the cursor read
+backwards (so ``$`` comes last, and ``^`` anchors it at the cursor)."""
 
 
 class SessionCompleter(Completer):
@@ -109,15 +111,30 @@ def _in_frame(session: SessionView, fn: Callable[..., list[str]], *args: Any) ->
 
 
 def _first_words(session: SessionView, word: str) -> list[str]:
+    """What a line can start with, 3.13's pdb's way: a command, else a name of the frame,
+    else any Python (keywords, builtins).  Inside a multi-line statement, Python alone, and
+    Tab on a blank line indents it."""
+    if session.reading_code:
+        return _in_frame(session, python_words, word) if word else ["\t"]
     commands = [name for name in session.command_names() if name.startswith(word)]
-    return commands or _in_frame(session, expression_starts)
+    return commands or _in_frame(session, expression_starts, word)
 
 
-def expression_starts(frame: FrameType) -> list[str]:
-    """The names a Python line in ``frame`` can start with, a callable's with its ``(``
-    (rlcompleter's way), sorted."""
-    found: dict[str, object] = {**vars(builtins), **frame.f_globals, **frame.f_locals}
-    return sorted(name + "(" if callable(value) else name for name, value in found.items())
+def expression_starts(frame: FrameType, word: str) -> list[str]:
+    """The names of ``frame`` that start with ``word``; if none, ``python_words``."""
+    names = [name for name in {**frame.f_globals, **frame.f_locals} if name.startswith(word)]
+    return sorted(names) or python_words(frame, word)
+
+
+def python_words(frame: FrameType, word: str) -> list[str]:
+    """The keywords and names (builtins too) that start with ``word``, rlcompleter's way (a
+    callable's with its ``(``, ``return `` with its space), sorted.  (rlcompleter hands
+    readline, when the program has it, a completer of its own as it is imported, as ``import
+    pdb`` does on 3.13: imported here, at the first Tab.)"""
+    import rlcompleter
+
+    found = rlcompleter.Completer({**frame.f_globals, **frame.f_locals}).global_matches(word)
+    return sorted(found)
 
 
 def convenience_names(frame: FrameType) -> list[str]:
