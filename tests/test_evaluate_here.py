@@ -17,15 +17,15 @@ from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command
 pytestmark = pytest.mark.e2e
 
 PROGRAM = PROGRAMS / "evaluate_here.py"
-PROMPT = "(allstop) "
 HOLD_FOR = 3_000_000
 
 
 def transcript(commands: list[str], backend: str) -> tuple[list[str], str]:
-    """What followed each prompt (the stop first), and what the program wrote to stderr."""
+    """What followed each prompt (the stop first; the prompts of ``debug``'s debugger,
+    ``((allstop))``, count), and what the program wrote to stderr."""
     result = run_allstop(["run", str(PROGRAM)], commands, backend=backend)
     assert result.status == 0, result.stderr
-    return [reply.strip() for reply in result.stdout.split(PROMPT)], result.stderr
+    return [reply.strip() for reply in re.split(r"\(+allstop\)+ ", result.stdout)], result.stderr
 
 
 def test_code_typed_at_the_prompt_runs_in_the_stopped_thread(backend: str) -> None:
@@ -52,6 +52,47 @@ def test_code_typed_at_the_prompt_runs_in_the_stopped_thread(backend: str) -> No
     ]
     assert out[6] == "'slept'"
     assert ast.literal_eval(out[5]) == ast.literal_eval(out[7]), "a thread ran during the sleep"
+    assert "worker resumed" in stderr
+
+
+def test_debug_runs_its_code_in_the_stopped_thread_while_the_others_stay_frozen(
+    backend: str,
+) -> None:
+    """pdb's recursive debugger, run by the thread that owns the frame: its context is the
+    thread's, the other threads stay frozen, none but it may step, and quit leaves it."""
+    out, stderr = transcript(
+        [
+            "p counts",
+            "debug mark = local.who + ' in ' + threading.current_thread().name",
+            "p threading.current_thread().name",
+            "thread 2",
+            "next",
+            "continue",
+            "p mark",
+            "debug sum(range(3))",
+            "quit",
+            "p counts",
+            "c",
+        ],
+        backend,
+    )
+    before = ast.literal_eval(out[1])
+    assert out[2].splitlines() == [
+        "ENTERING RECURSIVE DEBUGGER",
+        "[thread 4 worker] stopped at the start of debug's code; 3 other threads frozen",
+        "> <string>(1)<module>()",
+    ]
+    assert out[3] == "'worker'"
+    assert out[4].startswith('[Switching to thread 2 "holder" (frozen)]')
+    assert out[5] == (
+        "*** in the recursive debugger, only thread 4 runs (the code given to debug): "
+        "'continue' runs it to its end, 'quit' leaves it"
+    )
+    assert out[6] == "LEAVING RECURSIVE DEBUGGER"
+    assert out[7] == '"the worker\'s own in worker"'
+    assert out[8].startswith("ENTERING RECURSIVE DEBUGGER")
+    assert out[9] == "LEAVING RECURSIVE DEBUGGER"
+    assert ast.literal_eval(out[10]) == before, "a thread ran during the recursive debugger"
     assert "worker resumed" in stderr
 
 

@@ -383,3 +383,47 @@ def test_a_file_edited_during_the_session_is_warned_about_once(backend: str) -> 
     if AT_CALL:
         mine, theirs = same(ours, run(as_pdb(EDITED), stdin=stdin))
         assert mine == theirs
+
+
+DEBUG = (
+    HEAD
+    + """
+def f(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+x = 3
+Pdb().set_trace()
+print("end", f(x))
+"""
+)
+DEBUG_COMMANDS = [
+    "debug f(x)",
+    "s",
+    "n",
+    "n",
+    "p total, n",
+    "r",
+    "c",
+    "p x",
+    "debug doesnotexist",
+    "c",
+    "debug print(",
+    "debug y = x * 2",
+    "c",
+    "p y",
+    "continue",
+]
+
+
+def test_debug_steps_through_code_in_a_recursive_debugger_as_pdb(backend: str) -> None:
+    stdin = "\n".join(DEBUG_COMMANDS) + "\n"
+    ours = run(DEBUG, stdin=stdin, backend=backend)
+    pdbs = run(as_pdb(DEBUG), stdin=stdin)
+    assert ours.status == pdbs.status == 0, ours.stderr
+    mine, theirs = same(ours, pdbs)
+    assert mine == theirs
+    assert "((allstop)) (0, 3)" in mine
+    assert mine.count("ENTERING RECURSIVE DEBUGGER") == 4

@@ -60,7 +60,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ._breakpoints import BreakpointTable
 from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ident, outward
@@ -70,6 +70,7 @@ from ._stops import (
     Job,
     Peer,
     Quit,
+    Recursion,
     Resume,
     ResumeHow,
     StepKind,
@@ -80,6 +81,8 @@ from ._stops import (
 
 if TYPE_CHECKING:
     from ._backends import Backend
+
+T = TypeVar("T")
 
 # Bound now: a peer debugger may later wrap ``_thread.start_new_thread`` with its own start-up
 # code, which would run (and could be parked) before ``_exempt_entry`` exempts the thread.
@@ -163,6 +166,8 @@ class Engine:
         self._held: frozenset[int] = frozenset()
         """Threads that stay parked while the others run for ``thaw_until``."""
         self._awaited: set[int] = set()
+        self._recursions: list[Recursion] = []
+        """The ``debug`` runs under way, the innermost last."""
         self._pending: deque[StopEvent] = deque()
         self._presenter: int | None = None
         self._busy: int | None = None
@@ -315,8 +320,10 @@ class Engine:
 
     # -- what the session reads ------------------------------------------------------------
     def parked_frames(self) -> dict[int, FrameType]:
-        """Where each parked thread parked (its live stack shows allstop's own code on top)."""
-        return {ident: p.frame for ident, p in list(self._parked.items())}
+        """Where each parked thread parked, and where the presenter stopped (their live
+        stacks show allstop's own code on top)."""
+        stopped = {**self._hosts, **self._parked}
+        return {ident: p.frame for ident, p in stopped.items()}
 
     def new_threads(self) -> frozenset[int]:
         return frozenset(ident for ident, p in list(self._parked.items()) if p.new)
@@ -435,6 +442,10 @@ class Engine:
         stop = StopEvent(
             ident, frame, reason, breakpoint, return_value, exception, crashed, traceback
         )
+        recursion = self._recursions[-1] if self._recursions else None
+        if recursion is not None and recursion.ident == ident:
+            self._present_recursive(recursion, stop)
+            return
         with self._lock:
             handed_over = self.handed_over
             had_step = self.steps.pop(ident, None) is not None
@@ -605,6 +616,90 @@ class Engine:
                 if handler is not None:
                     handler.on_interrupt()
 
+    # -- pdb's debug: a debugger inside the debugger ------------------------------------------
+    def debug(self, recursion: Recursion, code: CodeType, run: Callable[[], T]) -> T | None:
+        """Called by a stopped thread running a job: ``run()`` (which runs ``code``) traced,
+        stopping at ``code``'s first line and wherever its steps and the breakpoints say,
+        while every other thread stays frozen.  Its stops go to the session through
+        ``recursion`` (``answer`` resumes them); a quit there ends ``run()`` (None)."""
+        ident = _thread.get_ident()
+        with self._lock:
+            recursion.ident = ident
+            self._recursions.append(recursion)
+            runner, self.runner = self.runner, ident
+            self._serving.discard(ident)
+            self.steps[ident] = StepRequest(StepKind.FIRST_LINE, code=code, reason=StopReason.DEBUG)
+
+        def traced() -> T:
+            # Armed in here: 3.11's call_tracing lets events come only once the trace
+            # function is set again inside it (pdb's do_debug sets it there too).
+            self.backend.arm_step(ident, sys._getframe())
+            return run()
+
+        try:
+            # The thread may be inside an interpreter hook, where no events come:
+            # call_tracing lets them come for this code.
+            return sys.call_tracing(traced, ())
+        except Quit:
+            return None
+        finally:
+            with self._lock:
+                self._serving.add(ident)
+                self.runner = runner
+                self._recursions.remove(recursion)
+                had_step = self.steps.pop(ident, None) is not None
+            if had_step:
+                self.backend.step_done()
+
+    def _present_recursive(self, recursion: Recursion, stop: StopEvent) -> None:
+        """A stop of code run by ``debug``: hand it to the session, run the jobs it sends
+        until it answers, then go on as the answer says."""
+        ident = stop.ident
+        with self._lock:
+            had_step = self.steps.pop(ident, None) is not None
+            host = self._hosts.get(ident)
+            if recursion.abandoned or host is None:
+                return
+            recursion.hand_over(stop)
+            host.busy = False
+        if had_step:
+            self.backend.step_done()
+        try:
+            self._serve(host, lambda: recursion.answer is not None or recursion.abandoned)
+        finally:
+            with self._lock:
+                host.busy = True
+        resume = recursion.answer
+        if resume is None or resume.how is ResumeHow.CONTINUE:
+            return
+        if resume.how is ResumeHow.QUIT:
+            raise Quit
+        if resume.step is not None:
+            step = self._step_on(stop, resume.step)
+            with self._lock:
+                self.steps[ident] = step
+            self.backend.arm_step(ident, stop.frame)
+
+    def answer(self, recursion: Recursion, resume: Resume) -> None:
+        """The session's answer to ``recursion``'s stop: the thread goes on (a step, a
+        continue to the end of the code or its next breakpoint, or a quit)."""
+        with self._lock:
+            recursion.stop = None
+            recursion.answer = resume
+            self._wake_host(recursion.ident)
+
+    def abandon(self, recursion: Recursion) -> None:
+        """The session stops waiting for ``recursion``'s code (see ``Recursion.abandoned``)."""
+        with self._lock:
+            recursion.abandoned = True
+            self._wake_host(recursion.ident)
+
+    def _wake_host(self, ident: int) -> None:
+        """Wake a thread waiting for jobs (engine lock held)."""
+        host = self._hosts.get(ident)
+        if host is not None and host.wake.locked():
+            host.wake.release()
+
     # -- jobs and thaws: called by the session -----------------------------------------------
     def run_in(self, ident: int, job: Job[object]) -> bool:
         """Have stopped thread ``ident`` run ``job`` in its own context.  False when it
@@ -658,14 +753,7 @@ class Engine:
             return
         assert resume.step is not None
         target = resume.thread if resume.thread is not None else me
-        step = resume.step
-        if target == me and stop.reason is StopReason.RETURN and step.frame is stop.frame:
-            # At a --Return--, the frame is leaving: next/until/step stop at the next event
-            # of the thread, and return stops in the caller (bdb does the same).
-            if step.kind is StepKind.RETURN and stop.frame.f_back is not None:
-                step = StepRequest(StepKind.NEXT, stop.frame.f_back, skip=step.skip)
-            else:
-                step = StepRequest(StepKind.STEP, skip=step.skip)
+        step = self._step_on(stop, resume.step) if target == me else resume.step
         frame = stop.frame if target == me else self._frame_of(target)
         with self._lock:
             self.steps[target] = step
@@ -679,6 +767,17 @@ class Engine:
         elif target != me:
             with self._lock:
                 self._wake(target)
+
+    @staticmethod
+    def _step_on(stop: StopEvent, step: StepRequest) -> StepRequest:
+        """``step`` as the stopped thread takes it.  At a --Return--, the frame is leaving:
+        next/until/step stop at the next event of the thread, and return stops in the
+        caller (bdb does the same)."""
+        if stop.reason is not StopReason.RETURN or step.frame is not stop.frame:
+            return step
+        if step.kind is StepKind.RETURN and stop.frame.f_back is not None:
+            return StepRequest(StepKind.NEXT, stop.frame.f_back, skip=step.skip)
+        return StepRequest(StepKind.STEP, skip=step.skip)
 
     def _frame_of(self, ident: int) -> FrameType | None:
         parked = self._parked.get(ident)

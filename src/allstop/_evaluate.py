@@ -38,7 +38,7 @@ import sys
 import textwrap
 import types
 from _queue import SimpleQueue
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import CodeType, FrameType
 from typing import Any, TypeVar, cast
 
@@ -115,28 +115,34 @@ class Evaluator:
 
     def wait(self, job: Job[T]) -> T:
         """What ``job`` returns; raises what it raises, or ``EvaluationAbandoned``."""
-        self._waiting_for = job
-        try:
-            return self._wait(job)
-        finally:
-            self._waiting_for = None
-
-    def _wait(self, job: Job[T]) -> T:
-        waited = blocked_for = 0.0
-        while not job.wait(_POLL):
-            waited += _POLL
-            runner = job.runner
-            frame = sys._current_frames().get(runner) if runner is not None else None
-            if frame is not None and in_c_call(frame) and _waits_for_others(frame, job):
-                blocked_for += _POLL
-            else:
-                blocked_for = 0.0
-            if (blocked_for >= BLOCKED_AFTER and frame is not None) or waited >= RUNNING_LIMIT:
-                self._abandon(job)
-                raise EvaluationAbandoned(job, frame if blocked_for else None, waited)
+        for _ in self.polls(job):
+            pass
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
+
+    def polls(self, job: Job[Any], limit: float | None = RUNNING_LIMIT) -> Iterator[None]:
+        """Wait for ``job``, yielding at each poll while it runs; the guard raises
+        ``EvaluationAbandoned`` (``limit``: how long it may run, None for as long as it
+        takes).  Ctrl-C meanwhile interrupts it."""
+        self._waiting_for = job
+        try:
+            waited = blocked_for = 0.0
+            while not job.wait(_POLL):
+                waited += _POLL
+                runner = job.runner
+                frame = sys._current_frames().get(runner) if runner is not None else None
+                if frame is not None and in_c_call(frame) and _waits_for_others(frame, job):
+                    blocked_for += _POLL
+                else:
+                    blocked_for = 0.0
+                over = limit is not None and waited >= limit
+                if (blocked_for >= BLOCKED_AFTER and frame is not None) or over:
+                    self._abandon(job)
+                    raise EvaluationAbandoned(job, frame if blocked_for else None, waited)
+                yield
+        finally:
+            self._waiting_for = None
 
     def _abandon(self, job: Job[Any]) -> None:
         self.abandoned = [j for j in self.abandoned if not j.finished] + [job]

@@ -92,6 +92,8 @@ class StopReason(enum.Enum):
     RAISE = "raise"
     """A step met an exception raised in, or passing through, a live frame (pdb's exception
     event): ``exception`` says which."""
+    DEBUG = "debug"
+    """The first line of the code pdb's ``debug`` command runs."""
 
 
 @dataclass(frozen=True)

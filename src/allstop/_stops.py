@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import Generic, Protocol, TypeVar
 
 from ._breakpoints import BreakpointTable
@@ -55,7 +55,8 @@ class StepKind(enum.Enum):
     UNTIL = "until"
     """Stop at a line >= ``lineno`` in ``frame``, or when it returns (pdb's ``until``)."""
     FIRST_LINE = "first-line"
-    """Stop at the first line run in ``frame``: function breakpoints and ``--stop``."""
+    """Stop at the first line run in ``frame`` (function breakpoints and ``--stop``), or,
+    without a frame, in a frame running ``code`` (``debug``)."""
 
 
 @dataclass
@@ -72,11 +73,15 @@ class StepRequest:
     started it (pdb traces only ``frame``, its callers, and what runs afterwards)."""
     skip: tuple[str, ...] = ()
     """Module name patterns the step never stops in (pdb's ``skip=``, fnmatch-style)."""
+    code: CodeType | None = None
+    """For a ``FIRST_LINE`` without a frame: the code whose first line it stops at."""
 
     @property
     def anywhere(self) -> bool:
         """Whether any frame of the thread may stop (needs events everywhere)."""
-        return self.kind is StepKind.STEP
+        return self.kind is StepKind.STEP or (
+            self.kind is StepKind.FIRST_LINE and self.frame is None
+        )
 
     def _skipped(self, frame: FrameType) -> bool:
         if not self.skip:
@@ -94,6 +99,8 @@ class StepRequest:
     def stops_at_line(self, frame: FrameType) -> bool:
         if self.kind is StepKind.STEP:
             return self._steps_into(frame)
+        if self.kind is StepKind.FIRST_LINE and self.frame is None:
+            return frame.f_code is self.code
         if frame is not self.frame or self._skipped(frame):
             return False
         if self.kind is StepKind.RETURN:
@@ -227,6 +234,27 @@ class Job(Generic[T]):
             self._done.release()
             return True
         return False
+
+
+@dataclass(eq=False)
+class Recursion:
+    """pdb's ``debug``: code a stopped thread runs traced, whose stops the session shows
+    while it waits for that code (a debugger inside the debugger; see ``Engine.debug``).
+    The thread hands over one stop at a time and waits for the session's answer."""
+
+    ident: int = 0
+    """The thread that runs the code (set when it starts)."""
+    stop: StopEvent | None = None
+    """The stop waiting for an answer."""
+    answer: Resume | None = None
+    abandoned: bool = False
+    """The session stopped waiting for the code: its later stops are ignored, as those of
+    any evaluation."""
+
+    def hand_over(self, stop: StopEvent) -> None:
+        """``stop`` waits for the session's answer."""
+        self.answer = None
+        self.stop = stop
 
 
 class Peer(Protocol):

@@ -275,8 +275,12 @@ class MonitoringBackend(Backend):
                 entered = False
             if not entered and not engine.steps:
                 return _DISABLE
-        elif _get_ident() in engine.exempt:
-            return None  # the debugger's own threads (the UI) call a lot while frozen
+        else:
+            ident = _get_ident()
+            if ident in engine.exempt:
+                return None  # the debugger's own threads (the UI) call a lot while frozen
+            if ident == engine.runner and engine.breakpoints:
+                self._discover(code)  # the one thread that runs (a locked step, debug's code)
         engine.on_call(_getframe(1))
         return None
 

@@ -37,7 +37,7 @@ import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _variables, _waits
@@ -45,11 +45,26 @@ from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
-from .._stops import Job, PeerHost, Resume, ResumeHow
+from .._stops import Job, PeerHost, Recursion, Resume, ResumeHow
 from .io import SessionIO
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
+
+_PER_STOP = (
+    "stop",
+    "threads",
+    "current",
+    "frame_index",
+    "list_lineno",
+    "exception_index",
+    "cmdqueue",
+    "prompt",
+    "_resume",
+    "_helper_noted",
+    "_convenience_in",
+)
+"""The session's state of the stop being shown (kept aside while ``debug`` shows its own)."""
 
 _FILE_TIMES: dict[str, float] = {}
 """When each file was last modified, as seen when a command last ran in one of its frames,
@@ -132,6 +147,19 @@ class SessionEngine(_snapshot.Records, PeerHost, Protocol):
     def thaw_until(self, jobs: list[Job[Any]], limit: float) -> bool:
         """Let the frozen threads but those running ``jobs`` run until the jobs finished (or
         for ``limit`` seconds), then freeze them again; whether the jobs finished."""
+        ...
+
+    def debug(self, recursion: Recursion, code: CodeType, run: Callable[[], T]) -> T | None:
+        """Called by a stopped thread running a job: ``run()`` traced, its stops handed to
+        the session through ``recursion`` (see ``Engine.debug``)."""
+        ...
+
+    def answer(self, recursion: Recursion, resume: Resume) -> None:
+        """Resume the stop ``recursion`` hands over."""
+        ...
+
+    def abandon(self, recursion: Recursion) -> None:
+        """Stop waiting for ``recursion``'s code."""
         ...
 
 
@@ -230,6 +258,8 @@ class Session:
         """The threads whose evaluations ran on the helper, said once per stop."""
         self.reading_code = False
         """True while the lines of a multi-line statement are read (see ``SessionView``)."""
+        self.recursion: Recursion | None = None
+        """The innermost ``debug`` under way, whose stops are being shown."""
         self._convenience_in: list[dict[str, Any]] = []
         """The global namespaces given pdb's convenience variables during this stop."""
         self.scheduler_locking = True
@@ -333,7 +363,10 @@ class Session:
             self.set_convenience("_exception", stop.exception)
         for group in self.groups:
             group.stop_begins()
-        self.io.enter(self)
+        # A stop of debug's code shows in the front end that shows the stop it came from.
+        entering = self.recursion is None
+        if entering:
+            self.io.enter(self)
         try:
             bp = self.engine.breakpoints.get(stop.breakpoint) if stop.breakpoint else None
             self._announce(stop, bp)
@@ -355,7 +388,8 @@ class Session:
                 self.onecmd("EOF" if line is None else line)
             return resume
         finally:
-            self.io.leave()
+            if entering:
+                self.io.leave()
             for namespace in self._convenience_in:
                 namespace.pop(CONVENIENCE, None)
             self._convenience_in = []
@@ -363,6 +397,62 @@ class Session:
                 if thread.state.counting.finished:
                     self.engine.registry.forget(thread.ident)
             self.stop = None
+
+    def debug(self, source: str) -> None:
+        """pdb's ``debug``: run ``source`` in the current frame, by the thread that owns it,
+        under a debugger inside this one (the other threads stay frozen): its stops are
+        shown here, the stop being shown waiting meanwhile.  What the code raises is an
+        error, as pdb says it."""
+        frame = self.frame()
+        ident = self.current
+        try:
+            code = compile(source, "<string>", "exec")
+        except SyntaxError as exc:
+            raise CommandError(exception_text(exc)) from None
+        recursion = Recursion()
+        job: Job[object] = Job(
+            lambda: self.engine.debug(recursion, code, lambda: execute(code, frame)), source
+        )
+        if not self.engine.run_in(ident, job):
+            raise CommandError(
+                "this thread cannot run code now: it is blocked in a C call, or still runs "
+                "an evaluation left waiting"
+            )
+        outer, self.recursion = self.recursion, recursion
+        try:
+            while True:
+                for _ in self.evaluator.polls(job, limit=None):
+                    if recursion.stop is not None:
+                        break
+                stop = recursion.stop
+                if stop is None:
+                    break
+                self.engine.answer(recursion, self._show_recursive_stop(stop))
+        except EvaluationAbandoned as exc:
+            self.engine.abandon(recursion)
+            raise CommandError(self._abandoned_text(exc)) from None
+        finally:
+            self.recursion = outer
+            self.refresh()
+        if job.error is not None:
+            raise CommandError(exception_text(job.error))
+
+    def _show_recursive_stop(self, stop: StopEvent) -> Resume:
+        """A stop of ``debug``'s code, shown as any stop (its prompt in one more pair of
+        parentheses); then the stop it came from is the one shown again."""
+        saved = {name: getattr(self, name) for name in _PER_STOP}
+        kept = [(namespace, namespace.get(CONVENIENCE)) for namespace in self._convenience_in]
+        self.cmdqueue = []
+        self._convenience_in = []
+        self.prompt = f"({self.prompt.strip()}) "
+        try:
+            return self.on_stop(stop)
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            for namespace, found in kept:
+                if found is not None:
+                    namespace[CONVENIENCE] = found
 
     def on_interrupt(self) -> None:
         """Ctrl-C while the main thread is stopped: it interrupts the evaluation that runs
@@ -391,6 +481,7 @@ class Session:
             StopReason.PAUSE: "pause",
             StopReason.EXCEPTION: "crash" if stop.crashed else "exception",
             StopReason.RAISE: "exception",
+            StopReason.DEBUG: "the start of debug's code",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:

@@ -1,5 +1,5 @@
 """Data commands: ``p``, ``pp``, ``args``, ``retval``, ``whatis``, ``display``, ``undisplay``,
-``interact``.
+``interact``, ``debug``.
 
 Every value is computed and repr'd in the thread that owns the frame, through the session, so that a
 ``__repr__`` that waits on a frozen thread cannot hang the prompt, and every repr is bounded
@@ -188,6 +188,22 @@ class DataCommands(Commands):
         with suppress(SystemExit):  # exit() leaves the console, not the program
             console.interact(banner="", exitmsg="")
         session.message(end)
+
+    def do_debug(self, arg: str) -> None:
+        """debug code
+
+        Enter a recursive debugger that steps through the code argument (which is an
+        arbitrary expression or statement to be executed in the current environment), run
+        by the current thread while the other threads stay frozen.  Its prompt has one more
+        pair of parentheses; 'continue' runs the code to its end or its next breakpoint,
+        'quit' leaves it."""
+        session = self.session
+        session.message("ENTERING RECURSIVE DEBUGGER")
+        try:
+            session.debug(arg)
+        except CommandError as exc:
+            session.error(str(exc))
+        session.message("LEAVING RECURSIVE DEBUGGER")
 
 
 _INTERACT_BANNERS = (

@@ -44,6 +44,7 @@ class RunningCommands(Commands):
             raise CommandError("this thread cannot step: it has no Python frame")
         if not thread.state.counting.steppable:
             raise CommandError(f"this thread cannot step: it is {thread.state.value}")
+        self._refuse_in_recursion(thread.ident)
         if thread.state.counting.blocked:
             session.message(
                 f"thread {thread.number} is blocked in a C call: the step starts when it "
@@ -58,6 +59,17 @@ class RunningCommands(Commands):
             thread=thread.ident,
             scheduler_locking=session.scheduler_locking,
         )
+
+    def _refuse_in_recursion(self, ident: int | None = None) -> None:
+        """In ``debug``'s debugger, only the thread running its code moves."""
+        recursion = self.session.recursion
+        if recursion is not None and ident != recursion.ident:
+            thread = self.session.thread_view(recursion.ident)
+            number = thread.number if thread is not None else "?"
+            raise CommandError(
+                f"in the recursive debugger, only thread {number} runs (the code given to "
+                "debug): 'continue' runs it to its end, 'quit' leaves it"
+            )
 
     @command("s", resumes=True)
     def do_step(self, arg: str) -> Resume:
@@ -155,6 +167,7 @@ class RunningCommands(Commands):
         Restart the program (under allstop run --stop, as python -m pdb does): with
         arguments (split as the shell does), they are its new sys.argv[1:].  Breakpoints
         and aliases stay.  'restart' is the same."""
+        self._refuse_in_recursion()
         face = self.session.face
         if face is None or not face.mainpyfile:
             raise CommandError(
@@ -176,6 +189,7 @@ class RunningCommands(Commands):
 
         Remove every breakpoint and all tracing, then resume the world.  A later
         breakpoint() call stops again."""
+        self._refuse_in_recursion()
         return Resume(ResumeHow.DETACH)
 
     @command("q", "exit", resumes=True)
@@ -188,6 +202,8 @@ class RunningCommands(Commands):
         program ends then, with exit status 1."""
         session = self.session
         face = session.face
+        if session.recursion is not None:  # leaves the recursive debugger only, as pdb's
+            return Resume(ResumeHow.QUIT)
         if not session.alone() and not (face is not None and face.handles_quit):
             self._exit(1)
         if face is None:
