@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from allstop._wiring import pause_marker
-from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop
+from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop, run_python
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +192,43 @@ def test_waits_names_what_each_thread_waits_on(backend: str) -> None:
     assert "thread 5 (on_lock) waits on Lock held by thread 4" in lines
     assert "thread 6 (sleeping) waits on sleep" in lines
     assert "thread 7 (joining) waits on thread 2 to finish" in lines
+
+
+LAST_CRASH = """
+import sys
+import threading
+
+import allstop
+
+
+def boom():
+    seen = 41
+    raise ValueError("the worker failed")
+
+
+allstop.set_trace()  # allstop is set up (as after a first breakpoint()); the user continues
+worker = threading.Thread(target=boom, name="boomer")
+worker.start()
+worker.join()
+allstop.pm()
+print("after pm")
+try:
+    1 / 0
+except ZeroDivisionError:
+    sys.last_exc = sys.last_value = sys.exc_info()[1]  # as the REPL keeps its last error
+allstop.pm()
+"""
+
+
+def test_pm_looks_at_the_crash_of_the_last_thread_that_died(backend: str) -> None:
+    """pdb's pm() knows only the main thread's last error; allstop's takes the last thread
+    that died of one, unless the main thread's came later."""
+    result = run_python(LAST_CRASH, stdin="c\np seen\nc\nwhere\nc\n", backend=backend)
+    assert result.status == 0, result.stderr
+    out = replies(result.stdout)
+    assert out[1].startswith("> "), out
+    assert out[1].splitlines()[0].endswith("boom()")
+    assert out[2].strip() == "41"
+    assert out[3].strip().startswith("after pm")
+    assert out[4].strip().splitlines()[-2].endswith("<module>()")
+    assert "ValueError: the worker failed" in result.stderr

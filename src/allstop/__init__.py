@@ -38,14 +38,16 @@ breakpoint = set_trace
 
 
 def install() -> None:
-    """Set up the debugger without stopping: from now on a thread that dies of an exception
-    stops the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when
-    called on the main thread)."""
+    """Set up the debugger without stopping: from now on ``breakpoint()`` stops every thread
+    (unless ``PYTHONBREAKPOINT`` says otherwise), a thread that dies of an exception stops
+    the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when called
+    on the main thread)."""
     from . import _postmortem, _wiring
 
     engine = _wiring.engine()
     _postmortem.install(engine)
     _wiring.install_pause(engine)
+    _wiring.route_breakpoint()
 
 
 def listen(
@@ -81,8 +83,12 @@ def post_mortem(t: BaseException | TracebackType | None = None) -> None:
 
 
 def pm() -> None:
-    """Post-mortem of the last uncaught exception (``sys.last_exc``), as ``pdb.pm``."""
-    exc = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    """Post-mortem of the last uncaught exception, as ``pdb.pm``: the one the last thread
+    died of (seen since allstop was set up), or the main thread's (``sys.last_exc``) if it
+    came later."""
+    from . import _postmortem
+
+    exc = _postmortem.last_exception()
     if exc is None:
         raise RuntimeError("no uncaught exception to look at (sys.last_exc is not set)")
     post_mortem(exc)

@@ -63,7 +63,15 @@ from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 from ._breakpoints import BreakpointTable
-from ._frames import in_c_call, in_import_machinery, in_thread_startup, main_ident, outward
+from ._frames import (
+    in_c_call,
+    in_import_machinery,
+    in_repl_machinery,
+    in_thread_startup,
+    main_ident,
+    outward,
+)
+from ._inputhook import HOOK_CODE
 from ._model import NO_VALUE, StopEvent, StopReason
 from ._stops import (
     CONTINUE,
@@ -81,6 +89,7 @@ from ._stops import (
 
 if TYPE_CHECKING:
     from ._backends import Backend
+    from ._inputhook import InputHook
 
 T = TypeVar("T")
 
@@ -181,6 +190,9 @@ class Engine:
         self.wake_signal: int | None = None
         """A signal whose Python handler allstop installed in the main thread (see
         ``_wake_main``), or None."""
+        self.input_hook: InputHook | None = None
+        """Parks a main thread waiting in GNU readline while the world is frozen (see
+        ``_hold_keyboard``)."""
 
     # -- setting up ------------------------------------------------------------------------
     def start(self) -> None:
@@ -339,10 +351,14 @@ class Engine:
             return
         if self.is_own(ident) or ident in self._serving:
             return
-        if frame.f_code is EXEMPT_ENTRY_CODE:
-            return  # a thread of ours, before it exempts itself or after it has left
+        if frame.f_code is EXEMPT_ENTRY_CODE or frame.f_code is HOOK_CODE:
+            return  # a thread of ours, before it exempts itself or after it has left; the
+            # input hook, which parks the thread in its own code
         if in_thread_startup(frame) or in_import_machinery(frame):
             return
+        hook = self.input_hook
+        if hook is not None and hook.armed and in_repl_machinery(frame):
+            return  # 3.13's REPL runs on to the input hook, to park at its prompt
         self._park(ident, frame)
 
     def on_line(self, frame: FrameType) -> None:
@@ -795,10 +811,12 @@ class Engine:
             for ident in [i for i in self.steps if i != me]:
                 del self.steps[ident]
         self.backend.begin_freeze(me)
+        self._hold_keyboard(me)
         blocked = self._wait_settled(me)
         with self._lock:
             self.world = World.FROZEN
-            self._alive_at_freeze = frozenset(sys._current_frames())
+            # The main thread at the REPL's prompt has no frame, and is not new.
+            self._alive_at_freeze = frozenset(sys._current_frames()) | {main_ident()}
         self.backend.settle(blocked)
         self._wake_main(me, blocked)
 
@@ -819,6 +837,23 @@ class Engine:
             self._settled.wait_for(lambda: main in self._parked, timeout=0.2)
             self._awaited = set()
 
+    def _hold_keyboard(self, me: int) -> None:
+        """The main thread may be waiting for a line at a REPL's prompt (GNU readline's,
+        where it has no Python frame at all, or 3.13's): the input hook parks it there
+        before it reads a key meant for the debugger (see ``_inputhook``)."""
+        hook = self.input_hook
+        if hook is not None and main_ident() != me:
+            hook.arm()
+
+    def _at_repl_prompt(self, ident: int, frame: FrameType) -> bool:
+        """Whether thread ``ident``, in a C call at ``frame``, is the main thread waiting at
+        3.13's REPL's prompt, which calls the input hook within 0.1 s and parks there: it
+        is waited for, not taken for blocked."""
+        hook = self.input_hook
+        return (
+            hook is not None and hook.armed and ident == main_ident() and in_repl_machinery(frame)
+        )
+
     def _wait_settled(self, me: int) -> dict[int, FrameType]:
         """Wait until every other thread is parked or blocked in C; return the blocked ones."""
         stuck_since: dict[int, tuple[FrameType, int, int]] = {}
@@ -829,7 +864,7 @@ class Engine:
                 for ident, frame in sys._current_frames().items():
                     if ident == me or ident in self._parked or self.is_own(ident):
                         continue
-                    if in_c_call(frame):
+                    if in_c_call(frame) and not self._at_repl_prompt(ident, frame):
                         blocked[ident] = frame
                         continue
                     # Safety net for code that blocks without a call instruction (a C
@@ -889,6 +924,8 @@ class Engine:
             parked.wake.release()
 
     def _thaw(self) -> None:
+        if self.input_hook is not None:
+            self.input_hook.disarm()
         self.backend.thaw()
         with self._lock:
             self.world = World.RUNNING

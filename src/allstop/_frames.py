@@ -105,6 +105,15 @@ def in_import_machinery(frame: FrameType) -> bool:
     )
 
 
+PYREPL = os.path.join(os.path.dirname(os.__file__), "_pyrepl") + os.sep
+"""Where 3.13's REPL's own code is."""
+
+
+def in_repl_machinery(frame: FrameType) -> bool:
+    """Whether ``frame`` runs 3.13's REPL's own code (``_pyrepl``)."""
+    return frame.f_code.co_filename.startswith(PYREPL)
+
+
 def main_ident() -> int:
     """The main thread's ident, read without calling into ``threading`` (no locks taken)."""
     main = getattr(threading, "_main_thread", None)

@@ -22,6 +22,40 @@ if TYPE_CHECKING:
     from ._engine import Engine
 
 _installed: set[str] = set()
+_last_crash: list[tuple[BaseException, object]] = []
+"""The exception the last thread died of, with what ``sys.last_exc`` was then."""
+
+
+def remember_crashes() -> None:
+    """Keep the exception of each thread that dies of one, for ``allstop.pm()`` (once per
+    process; a hook the program installs later replaces ours)."""
+    if "remember" in _installed:
+        return
+    previous_thread_hook = threading.excepthook
+
+    def remember(args: Any) -> None:
+        exc = args.exc_value
+        if exc is not None and not isinstance(exc, (SystemExit, Quit)):
+            _last_crash[:] = [(exc, _main_last())]
+        previous_thread_hook(args)
+
+    threading.excepthook = remember
+    _installed.add("remember")
+
+
+def last_exception() -> BaseException | None:
+    """The last uncaught exception: of the last thread that died of one, unless the main
+    thread's (``sys.last_exc``, the REPL's) came after."""
+    main = _main_last()
+    if not _last_crash:
+        return main
+    crash, main_then = _last_crash[0]
+    return main if main is not None and main is not main_then else crash
+
+
+def _main_last() -> BaseException | None:
+    found = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    return found if isinstance(found, BaseException) else None
 
 
 def install(engine: Engine) -> None:

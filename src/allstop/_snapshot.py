@@ -20,7 +20,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _waits
-from ._frames import outward, own_file
+from ._frames import in_repl_machinery, outward, own_file
+from ._inputhook import PROMPT_CODE
 from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
 
 if TYPE_CHECKING:
@@ -30,8 +31,14 @@ _RUNPY = {"<frozen runpy>", os.path.join(os.path.dirname(os.__file__), "runpy.py
 
 
 def frame_views(frame: FrameType | None) -> tuple[FrameView, ...]:
-    """The stack from ``frame`` outwards, innermost first (see ``_views``)."""
-    return _views([(f, f.f_lineno) for f in outward(frame)])
+    """The stack from ``frame`` outwards, innermost first (see ``_views``).  A module's frame
+    stopped before its first line (3.12+ says line 0) shows that first line."""
+    return _views([(f, _line(f)) for f in outward(frame)])
+
+
+def _line(frame: FrameType) -> int | None:
+    line = frame.f_lineno
+    return frame.f_code.co_firstlineno if line == 0 else line
 
 
 def traceback_views(exception: BaseException | None) -> tuple[FrameView, ...]:
@@ -63,7 +70,7 @@ def raise_views(stop: StopEvent) -> tuple[FrameView, ...]:
     return _views(entries[::-1]) + frame_views(stop.frame)
 
 
-def _views(pairs: Iterable[tuple[FrameType, int]]) -> tuple[FrameView, ...]:
+def _views(pairs: Iterable[tuple[FrameType, int | None]]) -> tuple[FrameView, ...]:
     """Frame views, without allstop's own frames and without the ``runpy`` frames (and what
     called them) a program run by ``allstop run`` or ``python -m`` sits on."""
     views = [
@@ -71,9 +78,13 @@ def _views(pairs: Iterable[tuple[FrameType, int]]) -> tuple[FrameView, ...]:
         for frame, line in pairs
         if not own_file(frame.f_code.co_filename)
     ]
-    runpy = [i for i, view in enumerate(views) if view.filename in _RUNPY]
-    if runpy:
-        del views[runpy[0] :]
+    below = [
+        i
+        for i, view in enumerate(views)
+        if view.filename in _RUNPY or (view.frame is not None and in_repl_machinery(view.frame))
+    ]
+    if below:
+        del views[below[0] :]
     return tuple(views)
 
 
@@ -109,11 +120,9 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
     pending = {s.ident: s for s in engine.pending_stops()}
     by_ident = _threads_by_ident()
     registry = engine.registry
-    idents = [i for i in by_ident if i in current]
-    idents += [i for i in current if i not in by_ident]
-    idents += [i for i in registry.known() if i not in current]
+    frameless = {i for i, thread in by_ident.items() if i not in current and _frameless(thread)}
     seen: list[tuple[int, ThreadState, FrameType | None, str]] = []
-    for ident in idents:
+    for ident in _idents(by_ident, current, frameless, registry.known()):
         if engine.is_own(ident):
             continue
         frame: FrameType | None
@@ -129,8 +138,13 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
         elif ident in parked:
             frame = parked[ident]
             state = ThreadState.NEW if ident in new else ThreadState.FROZEN
+            if frame.f_code is PROMPT_CODE:
+                detail = AT_THE_PROMPT
         elif ident in current:
             state, frame = ThreadState.BLOCKED, current[ident]
+        elif ident in frameless:
+            state, frame = ThreadState.BLOCKED, None
+            detail = AT_THE_PROMPT if _at_the_prompt(by_ident[ident]) else NO_FRAME
         else:
             state, frame = ThreadState.FINISHED, None
         seen.append((ident, state, frame, detail))
@@ -160,6 +174,37 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
         )
     views.sort(key=lambda v: v.number)
     return views
+
+
+def _idents(
+    by_ident: dict[int, Any],
+    current: dict[int, FrameType],
+    frameless: set[int],
+    known: Iterable[int],
+) -> list[int]:
+    """The threads to show: ``threading``'s with a frame or ``frameless``, then those with a
+    frame that ``threading`` does not know, then those seen before that have finished."""
+    idents = [i for i in by_ident if i in current or i in frameless]
+    idents += [i for i in current if i not in by_ident]
+    idents += [i for i in known if i not in current and i not in frameless]
+    return idents
+
+
+NO_FRAME = "no Python frame"
+AT_THE_PROMPT = "at the REPL prompt"
+
+
+def _frameless(thread: Any) -> bool:
+    """Whether a registered thread with no Python frame runs still: the main thread (the
+    classic REPL waits for a line in C), or a thread of ``threading`` inside C (not a dummy
+    thread, made for a thread started in C, which may have ended)."""
+    return not isinstance(thread, threading._DummyThread)
+
+
+def _at_the_prompt(thread: Any) -> bool:
+    """Whether ``thread``, with no Python frame, is the main thread of an interactive
+    interpreter (waiting at ``>>>``)."""
+    return thread is threading.main_thread() and hasattr(sys, "ps1")
 
 
 def _name(thread: Any, ident: int) -> str:

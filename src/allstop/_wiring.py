@@ -22,8 +22,10 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from . import _postmortem
 from ._backends import backend_class, default_name
 from ._engine import Engine
+from ._inputhook import InputHook
 from ._model import StopReason
 from ._procfs import stat_fields
 from ._stops import World
@@ -89,8 +91,28 @@ def build(front_end: Callable[[], SessionIO]) -> Engine:
     engine.handler = session
     session.evaluator.start()
     engine.wake_signal = _install_wake_signal()
+    engine.input_hook = _input_hook()
+    _postmortem.remember_crashes()
     engine.start()
     return engine
+
+
+def route_breakpoint() -> None:
+    """``breakpoint()`` stops the world from now on (a ``PYTHONBREAKPOINT`` the user set
+    still wins)."""
+    if not os.environ.get("PYTHONBREAKPOINT"):
+        from . import set_trace
+
+        sys.breakpointhook = set_trace
+
+
+def _input_hook() -> InputHook | None:
+    """readline's input hook, which parks the main thread at the REPL's prompt (None where
+    ctypes cannot reach ``PyOS_InputHook``)."""
+    try:
+        return InputHook()
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _wake(signum: int, frame: object) -> None:

@@ -282,11 +282,7 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         return USAGE_ERROR
     if args.listen is not None and not _listen(args.listen, wait=args.wait_for_client):
         return USAGE_ERROR
-    if not os.environ.get("PYTHONBREAKPOINT"):
-        # breakpoint() in the program stops the world (a set PYTHONBREAKPOINT still wins).
-        from . import set_trace
-
-        sys.breakpointhook = set_trace
+    _wiring.route_breakpoint()
     if args.stop:
         return _run_as_pdb(args, words)
     _wiring.session().rc_lines.extend(args.commands)

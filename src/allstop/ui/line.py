@@ -14,9 +14,10 @@ from __future__ import annotations
 import errno
 import os
 import select
+import termios
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -40,12 +41,17 @@ class LineIO:
         os.set_blocking(self._interrupt, False)
         self._editor = _LineEditor(self._in, self._out) if _editable(self._in) else None
         self._session: SessionView | None = None
+        self._saved_mode: list[Any] | None = None
 
     def enter(self, session: SessionView) -> None:
         self._session = session
+        self._saved_mode = _cook(self._in)
 
     def leave(self) -> None:
-        return None
+        saved, self._saved_mode = self._saved_mode, None
+        if saved is not None:
+            with suppress(termios.error):
+                termios.tcsetattr(self._in, termios.TCSADRAIN, saved)
 
     def interrupt(self) -> None:
         with suppress(OSError):  # a byte is waiting already
@@ -121,6 +127,29 @@ def _output(stream: TextIO) -> Output:
         return Size(rows=rows or 24, columns=columns or 80)
 
     return Vt100_Output(stream, size, enable_cpr=False)
+
+
+def _cook(fd: int) -> list[Any] | None:
+    """Put terminal ``fd`` in the mode a line is read and written in (a program waiting for
+    a key, 3.13's REPL say, may have left it raw: no echo, no carriage return before a
+    newline); the mode it had, to put back, or None when nothing changed."""
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:  # not a terminal
+        return None
+    iflag, oflag, cflag, lflag, *rest = saved
+    cooked = [
+        iflag | termios.ICRNL,
+        oflag | termios.OPOST | termios.ONLCR,
+        cflag,
+        lflag | termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN,
+        *rest,
+    ]
+    if cooked == saved:
+        return None
+    with suppress(termios.error):
+        termios.tcsetattr(fd, termios.TCSADRAIN, cooked)
+    return saved
 
 
 def _editable(fd: int) -> bool:

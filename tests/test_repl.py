@@ -1,0 +1,121 @@
+"""From the REPL: a worker stops while the main thread waits at ``>>>`` (the classic REPL, in
+GNU readline with no Python frame; 3.13's, in Python), and every key goes to the debugger;
+after ``continue`` the prompt is the REPL's again (examples/repl_workers.py)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+import time
+
+import pytest
+
+from tests.support.run import ROOT
+from tests.support.terminal import AFTER, ENTER, Terminal, cooked
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = ROOT / "examples" / "repl_workers.py"
+REPLS = ["classic", "new"] if sys.version_info >= (3, 13) else ["classic"]
+"""The classic REPL (3.13: ``PYTHON_BASIC_REPL=1``), and 3.13's own."""
+ARMINGS = {
+    "pythonbreakpoint": ("PYTHONBREAKPOINT=allstop.set_trace", []),
+    "install": ("", ["--install"]),
+}
+"""How allstop comes in: imported by ``breakpoint()`` in the worker, or armed at start."""
+
+
+def repl(repl_kind: str, env: str, args: list[str], ui: str) -> Terminal:
+    basic = "PYTHON_BASIC_REPL=1 " if repl_kind == "classic" else ""
+    words = shlex.join([sys.executable, "-i", str(EXAMPLE), *args])
+    command = f"{basic}{env} ALLSTOP_UI={ui} {words}; {AFTER}"
+    term = Terminal(command, rows=40, cols=120)
+    term.child.delaybeforesend = None  # typed() paces the keys itself
+    assert term.wait_for(">>> "), term.text
+    return term
+
+
+def typed(term: Terminal, line: str) -> None:
+    """``line`` typed a key at a time, as a person types it, then Enter."""
+    for key in line:
+        term.send(key)
+        time.sleep(0.01)
+    term.send(ENTER)
+
+
+def prompts(text: str) -> int:
+    return len(re.findall(r"\(allstop\)", text))
+
+
+def command(term: Terminal, line: str) -> None:
+    """Type a debugger command and wait for the next prompt."""
+    before = prompts(term.text)
+    typed(term, line)
+    assert term.wait_for(lambda text: prompts(text) > before), term.text
+
+
+def ticks(term: Terminal) -> int:
+    command(term, 'p counter["ticks"]')
+    lines = term.text.rstrip().splitlines()
+    return int(lines[-2].strip())
+
+
+def check_session(term: Terminal, main_waits: bool) -> None:
+    """threads, thread 1, p (twice), continue; then the REPL runs a line of its own."""
+    command(term, "threads")
+    state = "frozen: at the REPL prompt" if main_waits else "stopped"
+    assert re.search(rf"\b1\s+MainThread\s+\d+\s+no\s+{state}", term.text), term.text
+    command(term, "thread 1")
+    assert '[Switching to thread 1 "MainThread"' in term.text
+    first = ticks(term)
+    command(term, "where")
+    assert ticks(term) == first, "a thread ran during the session"
+    typed(term, "continue")
+    assert term.wait_for("checker resumed" if main_waits else ">>> "), term.text
+    typed(term, 'print("back at the prompt", 6 * 7)')
+    assert term.wait_for("back at the prompt 42"), term.text
+    typed(term, "exit()")
+    raw = term.finish()
+    for slip in ("NameError", "SyntaxError", "Traceback"):
+        assert slip not in raw, f"the REPL ran a key meant for the debugger:\n{term.text}"
+    assert "STATUS=0" in raw
+    assert cooked(raw)
+
+
+@pytest.mark.parametrize("arming", list(ARMINGS))
+@pytest.mark.parametrize("repl_kind", REPLS)
+def test_a_worker_stops_while_the_repl_waits_and_the_keys_are_the_debuggers(
+    repl_kind: str, arming: str
+) -> None:
+    env, args = ARMINGS[arming]
+    term = repl(repl_kind, env, args, "line")
+    typed(term, "start()")
+    assert term.wait_for("(allstop)"), term.text
+    assert "[thread 4 checker] stopped at breakpoint()" in term.text
+    check_session(term, main_waits=True)
+
+
+@pytest.mark.parametrize("repl_kind", REPLS)
+def test_allstop_breakpoint_typed_at_the_prompt_freezes_the_workers(repl_kind: str) -> None:
+    term = repl(repl_kind, "", [], "line")
+    typed(term, "import allstop; allstop.breakpoint()")
+    assert term.wait_for("(allstop)"), term.text
+    check_session(term, main_waits=False)
+
+
+def test_the_full_screen_ui_owns_the_keyboard_at_the_classic_repl() -> None:
+    term = repl("classic", "PYTHONBREAKPOINT=allstop.set_trace", [], "tui")
+    typed(term, "start()")
+    assert term.wait_for("Threads"), term.text
+    term.send(":")
+    typed(term, "continue")
+    assert term.wait_for(lambda text: "Threads" not in text), term.text
+    typed(term, 'print("back at the prompt", 6 * 7)')
+    assert term.wait_for("back at the prompt 42"), term.text
+    typed(term, "exit()")
+    raw = term.finish()
+    assert "NameError" not in raw
+    assert "SyntaxError" not in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw)
