@@ -12,15 +12,18 @@ freezes, the main thread at its prompt too, and the keyboard is the debugger's u
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 counter = {"ticks": 0}
 go = threading.Event()
 
 
-def count() -> None:
+def count(ticks: dict[str, int] = counter, sleep: Callable[[float], None] = time.sleep) -> None:
+    # Its own references: IPython clears this module's names as it exits, while this
+    # daemon thread still runs.
     while True:
-        counter["ticks"] += 1
-        time.sleep(0.001)
+        ticks["ticks"] += 1
+        sleep(0.001)
 
 
 def check() -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -149,6 +151,33 @@ def test_tab_completes_dollar_variables_and_python_inside_a_statement(backend: s
         term.send("twice(21)" + ENTER)
         assert term.wait_for("42"), term.text
     term.send("c" + ENTER)
+    raw = term.finish()
+    assert "worker resumed" in raw
+    assert "STATUS=0" in raw
+
+
+def test_breakpoint_is_not_sent_to_pdb_by_prompt_toolkit_while_the_ui_runs(
+    backend: str, tmp_path: Path
+) -> None:
+    """prompt_toolkit sends breakpoint() to pdb while one of its applications runs (the
+    full-screen UI runs for the whole stop, while code typed there runs), unless the program
+    has a hook of its own: the hook in force stays Python's, which honours PYTHONBREAKPOINT."""
+    program = tmp_path / "stops.py"
+    program.write_text(
+        "import sys, threading\n"
+        "def work():\n"
+        "    breakpoint()\n"
+        "worker = threading.Thread(target=work, name='worker')\n"
+        "worker.start()\n"
+        "worker.join()\n"
+        "print('worker resumed')\n"
+    )
+    words = shlex.join([sys.executable, str(program)])
+    term = Terminal(f"PYTHONBREAKPOINT=allstop.set_trace {words}; {AFTER}", backend=backend)
+    assert term.wait_for("Threads"), term.text
+    term.send(":p sys.breakpointhook.__module__" + ENTER)
+    assert term.wait_for("'allstop.ui.hooks'"), term.text
+    term.send(":c" + ENTER)
     raw = term.finish()
     assert "worker resumed" in raw
     assert "STATUS=0" in raw

@@ -8,6 +8,7 @@ import re
 import shlex
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -117,5 +118,31 @@ def test_the_full_screen_ui_owns_the_keyboard_at_the_classic_repl() -> None:
     raw = term.finish()
     assert "NameError" not in raw
     assert "SyntaxError" not in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw)
+
+
+def test_ipython_a_worker_stops_while_its_prompt_waits(tmp_path: Path) -> None:
+    """IPython's prompt (prompt_toolkit, its output through a proxy whose writer thread is
+    frozen too): the session writes to the terminal itself, and In [2] works afterwards."""
+    pytest.importorskip("IPython")
+    ipython = Path(sys.executable).parent / "ipython"
+    words = shlex.join([str(ipython), "--no-banner", "-i", str(EXAMPLE), "--", "--install"])
+    shell = f"IPYTHONDIR={shlex.quote(str(tmp_path))} ALLSTOP_UI=line {words}; {AFTER}"
+    term = Terminal(shell, rows=40, cols=120)
+    term.child.delaybeforesend = None
+    assert term.wait_for("In [1]"), term.text
+    typed(term, "start()")
+    assert term.wait_for("(allstop)"), term.text
+    command(term, "threads")
+    assert re.search(r"\b1\s+MainThread\s+\d+\s+no\s+frozen", term.text), term.text
+    first = ticks(term)
+    assert ticks(term) == first, "a thread ran during the session"
+    typed(term, "continue")
+    assert term.wait_for("checker resumed"), term.text
+    typed(term, 'print("back at the prompt", 6 * 7)')
+    assert term.wait_for("back at the prompt 42"), term.text
+    typed(term, "exit()")
+    raw = term.finish()
     assert "STATUS=0" in raw
     assert cooked(raw)

@@ -57,9 +57,21 @@ def session() -> Session:
 def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> SessionIO | None:
     """The front end pdb would use with these streams: None (the debugger's own) when they
     are the process's own, else the streams themselves (see ``ui.stream``)."""
-    if stdin is sys.__stdin__ and stdout is sys.__stdout__:
+    if stdin is sys.__stdin__ and (stdout is sys.__stdout__ or _on_the_terminal(stdout)):
         return None
     return StreamIO(stdin, stdout, rawinput=rawinput)
+
+
+def _on_the_terminal(stream: IO[str]) -> bool:
+    """Whether ``stream`` stands for the process's own terminal output (IPython's prompt
+    writes through a proxy whose writer thread is frozen with the others: the debugger's own
+    front end writes to the terminal instead)."""
+    original = sys.__stdout__
+    try:
+        fd = stream.fileno()
+        return original is not None and fd == original.fileno() and os.isatty(fd)
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def trace(engine: Engine, frame: FrameType, skip: tuple[str, ...] = ()) -> None:

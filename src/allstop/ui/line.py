@@ -19,6 +19,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from .hooks import python_breakpoint_hook
+
 if TYPE_CHECKING:
     from typing import TextIO
 
@@ -187,7 +189,8 @@ class _LineEditor:
         self._view = view
         while True:
             try:
-                return self._prompt.prompt(prompt, handle_sigint=False)
+                with python_breakpoint_hook():
+                    return self._prompt.prompt(prompt, handle_sigint=False)
             except KeyboardInterrupt:  # Ctrl-C at the prompt: a new prompt, as pdb
                 self._prompt.output.write("--KeyboardInterrupt--\n")
                 self._prompt.output.flush()

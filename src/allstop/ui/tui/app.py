@@ -37,6 +37,7 @@ from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
 from ..completer import SessionCompleter
+from ..hooks import python_breakpoint_hook
 from ..line import LineIO
 from .keys import load_bindings
 from .layout import Panes
@@ -172,7 +173,8 @@ class Tui:
     # -- the application thread ------------------------------------------------------------
     def _run(self) -> None:
         try:
-            self.app.run(handle_sigint=False, pre_run=self._on_start)
+            with python_breakpoint_hook():
+                self.app.run(handle_sigint=False, pre_run=self._on_start)
         except BaseException as exc:  # the UI failed: the session goes on in line mode
             self._fail(exc)
         finally:
