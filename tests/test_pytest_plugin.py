@@ -48,6 +48,22 @@ def test_breaks_while_workers_run(workers):
     assert answer == 42
 """
 
+ONE_BREAKPOINT = """
+import threading
+
+
+def test_breaks_beside_a_waiting_thread():
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait, name="waiter", daemon=True)
+    waiter.start()
+    answer = 41
+    breakpoint()
+    release.set()
+    assert answer == 41
+"""
+"""A test that stops once, with a thread of its own waiting (cheaper to run than the
+counting workers of ``THREADED_TESTS``)."""
+
 COMMANDS = [
     "threads",
     "!before = list(workers)",
@@ -87,17 +103,21 @@ def check(result: pytest.RunResult) -> None:
     result.assert_outcomes(failed=1, passed=1)
 
 
-@pytest.mark.parametrize(
-    "options",
-    [["--allstop", "--pdb"], ["--pdbcls=allstop:Debugger", "--pdb"]],
-    ids=["--allstop", "--pdbcls"],
-)
-def test_post_mortem_and_breakpoint_freeze_the_test_threads(
-    pytester: pytest.Pytester, options: list[str]
-) -> None:
+def test_post_mortem_and_breakpoint_freeze_the_test_threads(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_threaded=THREADED_TESTS)
-    result = run_pytest(pytester, *options, stdin="\n".join(COMMANDS) + "\n")
+    result = run_pytest(pytester, "--allstop", "--pdb", stdin="\n".join(COMMANDS) + "\n")
     check(result)
+
+
+def test_pdbcls_names_allstop_as_the_debugger(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_one=ONE_BREAKPOINT)
+    result = run_pytest(pytester, "--pdbcls=allstop:Debugger", stdin="threads\np answer\nc\n")
+    out = result.stdout.str()
+    assert "stopped at breakpoint(); 0 other threads frozen, 1 blocked in C" in out
+    assert re.search(r" waiter +\d+ +yes +blocked: waits on Event", out), out
+    assert "(allstop) 41" in out
+    assert "PDB continue (IO-capturing resumed)" in out
+    result.assert_outcomes(passed=1)
 
 
 def test_trace_stops_at_the_start_of_each_test(pytester: pytest.Pytester) -> None:
@@ -118,7 +138,7 @@ def test_trace_stops_at_the_start_of_each_test(pytester: pytest.Pytester) -> Non
 
 
 def test_quit_ends_the_test_session(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(THREADED_TESTS)
-    result = run_pytest(pytester, "--allstop", "--pdb", stdin="q\n")
+    pytester.makepyfile(ONE_BREAKPOINT)
+    result = run_pytest(pytester, "--allstop", stdin="q\n")
     assert "Quitting debugger" in result.stdout.str()
     assert result.ret == pytest.ExitCode.INTERRUPTED

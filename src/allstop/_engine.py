@@ -190,6 +190,10 @@ class Engine:
         self.wake_signal: int | None = None
         """A signal whose Python handler allstop installed in the main thread (see
         ``_wake_main``), or None."""
+        self.find_host_threads: Callable[[], set[int]] | None = None
+        """Finds, at each freeze, the threads of what hosts the program (a Jupyter kernel's
+        output, input and control threads): never frozen, as the debugger's own."""
+        self._host_threads: frozenset[int] = frozenset()
         self.input_hook: InputHook | None = None
         """Parks a main thread waiting in GNU readline while the world is frozen (see
         ``_hold_keyboard``)."""
@@ -206,8 +210,9 @@ class Engine:
         _start_new_thread(_exempt_entry, (self, fn))
 
     def is_own(self, ident: int) -> bool:
-        """Whether thread ``ident`` belongs to the debugger (or to the peer)."""
-        if ident in self.exempt:
+        """Whether thread ``ident`` belongs to the debugger (or to the peer, or to what hosts
+        the program)."""
+        if ident in self.exempt or ident in self._host_threads:
             return True
         peer = self.peer
         return peer is not None and peer.owns(ident)
@@ -803,9 +808,11 @@ class Engine:
 
     # -- freezing --------------------------------------------------------------------------
     def _freeze(self, me: int) -> None:
+        find = self.find_host_threads
         with self._lock:
             if self.world is World.FROZEN:
                 return
+            self._host_threads = frozenset(find()) if find is not None else frozenset()
             self.world = World.FREEZING
             # A stop by another thread ends every step in progress (gdb reports the new stop).
             for ident in [i for i in self.steps if i != me]:

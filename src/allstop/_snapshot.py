@@ -88,7 +88,8 @@ def _views(pairs: Iterable[tuple[FrameType, int | None]]) -> tuple[FrameView, ..
     return tuple(views)
 
 
-def _threads_by_ident() -> dict[int, Any]:
+def registered_threads() -> dict[int, Any]:
+    """``threading``'s threads by ident, copied without its lock."""
     active: dict[int, Any] = getattr(threading, "_active", {})
     while True:
         try:
@@ -118,7 +119,7 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
     parked = engine.parked_frames()
     new = engine.new_threads()
     pending = {s.ident: s for s in engine.pending_stops()}
-    by_ident = _threads_by_ident()
+    by_ident = registered_threads()
     registry = engine.registry
     frameless = {i for i, thread in by_ident.items() if i not in current and _frameless(thread)}
     seen: list[tuple[int, ThreadState, FrameType | None, str]] = []

@@ -121,6 +121,15 @@ def _wait_for(obj: object) -> Wait | None:
     return Wait(kind, obj)
 
 
+_START_CODES = frozenset(
+    {
+        threading.Thread.run.__code__,
+        threading.Thread._bootstrap_inner.__code__,  # type: ignore[attr-defined]
+        threading.Thread._bootstrap.__code__,  # type: ignore[attr-defined]
+    }
+)
+"""A thread's own start-up frames: their ``self`` is the thread itself, not what it waits on."""
+
 TYPED = "<stdin>"
 """The file name of code typed at the debugger's prompt (pdb's)."""
 
@@ -130,6 +139,8 @@ def wait_of(frame: FrameType, typed: str = "") -> Wait | None:
     (``typed``: the source of the code typed at the prompt it runs, if it does)."""
     found: Wait | None = None
     for f in itertools.islice(outward(frame), 8):
+        if f.f_code in _START_CODES:  # a thread whose target waits (Thread(target=ev.wait))
+            return found
         if f.f_code.co_filename not in (_THREADING, _QUEUE):
             return found if found is not None else _from_source(f, typed)
         this = f.f_locals.get("self")

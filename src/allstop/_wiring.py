@@ -28,6 +28,7 @@ from ._engine import Engine
 from ._inputhook import InputHook
 from ._model import StopReason
 from ._procfs import stat_fields
+from ._snapshot import registered_threads
 from ._stops import World
 from .session import Session, SessionIO, new_session
 from .ui.line import LineIO
@@ -104,6 +105,7 @@ def build(front_end: Callable[[], SessionIO]) -> Engine:
     session.evaluator.start()
     engine.wake_signal = _install_wake_signal()
     engine.input_hook = _input_hook()
+    engine.find_host_threads = _kernel_threads
     _postmortem.remember_crashes()
     engine.start()
     return engine
@@ -116,6 +118,20 @@ def route_breakpoint() -> None:
         from . import set_trace
 
         sys.breakpointhook = set_trace
+
+
+def _kernel_threads() -> set[int]:
+    """The threads of a Jupyter kernel the program runs in (ipykernel's: they carry the
+    notebook's output and input, and answer its heartbeat): frozen, they would leave the
+    session silent and the notebook waiting.  Read without ``threading``'s lock."""
+    if "ipykernel" not in sys.modules:
+        return set()
+    found = set()
+    for ident, thread in registered_threads().items():
+        owner = getattr(getattr(thread, "_target", None), "__self__", thread)
+        if any(type(o).__module__.startswith("ipykernel") for o in (thread, owner)):
+            found.add(ident)
+    return found
 
 
 def _input_hook() -> InputHook | None:
