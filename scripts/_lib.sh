@@ -30,8 +30,9 @@ find_python() {
 }
 
 # ensure_venv 3.12 /path/to/python extras -> prints the venv's python; installs the project editable.
+# extras may name several, comma-separated ("test,notebooks": .venv/test+notebooks-py3.13).
 ensure_venv() {
-    local want=$1 python=$2 extras=$3 venv="$ROOT/.venv/$3-py$1" stamp
+    local want=$1 python=$2 extras=$3 venv="$ROOT/.venv/${3//,/+}-py$1" stamp
     stamp=$(cat "$ROOT/pyproject.toml" | "$python" -c "import sys, hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")-$extras
     if [[ ! -x $venv/bin/python || $(cat "$venv/.allstop-stamp" 2>/dev/null) != "$stamp" ]]; then
         echo "setting up $venv ($("$python" -V 2>&1))" >&2

@@ -809,10 +809,11 @@ class Engine:
     # -- freezing --------------------------------------------------------------------------
     def _freeze(self, me: int) -> None:
         find = self.find_host_threads
+        host_threads = frozenset(find()) if find is not None else frozenset()
         with self._lock:
             if self.world is World.FROZEN:
                 return
-            self._host_threads = frozenset(find()) if find is not None else frozenset()
+            self._host_threads = host_threads
             self.world = World.FREEZING
             # A stop by another thread ends every step in progress (gdb reports the new stop).
             for ident in [i for i in self.steps if i != me]:
