@@ -21,15 +21,17 @@ EXAMPLE = ROOT / "examples" / "repl_workers.py"
 REPLS = ["classic", "new"] if sys.version_info >= (3, 13) else ["classic"]
 """The classic REPL (3.13: ``PYTHON_BASIC_REPL=1``), and 3.13's own."""
 ARMINGS = {
-    "pythonbreakpoint": ("PYTHONBREAKPOINT=allstop.set_trace", []),
-    "install": ("", ["--install"]),
+    "pythonbreakpoint": ("PYTHONBREAKPOINT=allstop.set_trace", [str(EXAMPLE)]),
+    "install": ("", [str(EXAMPLE), "--install"]),
+    "allstop-run": ("", ["-m", "allstop", "run", str(EXAMPLE)]),
 }
-"""How allstop comes in: imported by ``breakpoint()`` in the worker, or armed at start."""
+"""How allstop comes in: imported by ``breakpoint()`` in the worker, armed by the program, or
+by ``python -i -m allstop run`` (the REPL then opens on the program's ``__main__``)."""
 
 
 def repl(repl_kind: str, env: str, args: list[str], ui: str) -> Terminal:
     basic = "PYTHON_BASIC_REPL=1 " if repl_kind == "classic" else ""
-    words = shlex.join([sys.executable, "-i", str(EXAMPLE), *args])
+    words = shlex.join([sys.executable, "-i", *args])
     command = f"{basic}{env} ALLSTOP_UI={ui} {words}; {AFTER}"
     term = Terminal(command, rows=40, cols=120)
     term.child.delaybeforesend = None  # typed() paces the keys itself
@@ -99,14 +101,14 @@ def test_a_worker_stops_while_the_repl_waits_and_the_keys_are_the_debuggers(
 
 @pytest.mark.parametrize("repl_kind", REPLS)
 def test_allstop_breakpoint_typed_at_the_prompt_freezes_the_workers(repl_kind: str) -> None:
-    term = repl(repl_kind, "", [], "line")
+    term = repl(repl_kind, "", [str(EXAMPLE)], "line")
     typed(term, "import allstop; allstop.breakpoint()")
     assert term.wait_for("(allstop)"), term.text
     check_session(term, main_waits=False)
 
 
 def test_the_full_screen_ui_owns_the_keyboard_at_the_classic_repl() -> None:
-    term = repl("classic", "PYTHONBREAKPOINT=allstop.set_trace", [], "tui")
+    term = repl("classic", "PYTHONBREAKPOINT=allstop.set_trace", [str(EXAMPLE)], "tui")
     typed(term, "start()")
     assert term.wait_for("Threads"), term.text
     term.send(":")
