@@ -30,6 +30,14 @@ def transcript(commands: list[str], backend: str) -> tuple[list[str], str]:
     return [reply.strip() for reply in re.split(r"\(+allstop\)+ ", result.stdout)], result.stderr
 
 
+def continue_to_the_end(term: Terminal, command: str = "c") -> None:
+    """Continue from the stop: the worker goes on, the program ends with status 0."""
+    term.send(command + ENTER)
+    raw = term.finish()
+    assert "worker resumed" in raw
+    assert "STATUS=0" in raw
+
+
 def test_code_typed_at_the_prompt_runs_in_the_stopped_thread(backend: str) -> None:
     out, stderr = transcript(
         [
@@ -40,7 +48,7 @@ def test_code_typed_at_the_prompt_runs_in_the_stopped_thread(backend: str) -> No
             "p counts",
             # Not synchronisation: the behaviour under test, a statement that takes its
             # time (in a C call) completes instead of being abandoned.
-            'p time.sleep(2) or "slept"',
+            'p time.sleep(2) or "slept"',  # the behaviour under test, not synchronisation
             "p counts",
             "c",
         ],
@@ -150,10 +158,7 @@ def test_tab_completes_dollar_variables_and_python_inside_a_statement(backend: s
         assert term.wait_for(lambda text: text.count("(allstop) ") == 3), term.text
         term.send("twice(21)" + ENTER)
         assert term.wait_for("42"), term.text
-    term.send("c" + ENTER)
-    raw = term.finish()
-    assert "worker resumed" in raw
-    assert "STATUS=0" in raw
+    continue_to_the_end(term, "c")
 
 
 def test_breakpoint_is_not_sent_to_pdb_by_prompt_toolkit_while_the_ui_runs(
@@ -177,10 +182,7 @@ def test_breakpoint_is_not_sent_to_pdb_by_prompt_toolkit_while_the_ui_runs(
     assert term.wait_for("Threads"), term.text
     term.send(":p sys.breakpointhook.__module__" + ENTER)
     assert term.wait_for("'allstop.ui.hooks'"), term.text
-    term.send(":c" + ENTER)
-    raw = term.finish()
-    assert "worker resumed" in raw
-    assert "STATUS=0" in raw
+    continue_to_the_end(term, ":c")
 
 
 def test_ctrl_c_gives_a_new_prompt_and_interrupts_an_evaluation(backend: str) -> None:
@@ -199,10 +201,7 @@ def test_ctrl_c_gives_a_new_prompt_and_interrupts_an_evaluation(backend: str) ->
     assert term.text.count("--KeyboardInterrupt--") == 2, term.text
     term.send("p threading.current_thread().name" + ENTER)
     assert term.wait_for("'worker'"), term.text
-    term.send("c" + ENTER)
-    raw = term.finish()
-    assert "worker resumed" in raw
-    assert "STATUS=0" in raw
+    continue_to_the_end(term, "c")
 
 
 def test_line_mode_on_a_terminal_completes_and_remembers_as_readline(backend: str) -> None:

@@ -27,10 +27,10 @@ counter = {"ticks": 0}
 def count():
     while True:
         counter["ticks"] += 1
-        time.sleep(0.001)
+        time.sleep(0.001)  # the counter's pace, not synchronisation
 
 threading.Thread(target=count, name="counter", daemon=True).start()
-time.sleep(0.1)
+time.sleep(0.1)  # not synchronisation: the counter has counted, and would go on, by the stop
 allstop.breakpoint()
 print("cell done")
 """

@@ -35,6 +35,16 @@ HEAD = "import allstop as dbg\nPdb = dbg.Debugger\n"
 PDB_HEAD = "import pdb as dbg\nPdb = dbg.Pdb\n"
 
 
+def against_pdb(source: str, commands: list[str], backend: str) -> tuple[str, str]:
+    """``source`` run with ``commands`` under allstop and under pdb (both must exit 0): their
+    outputs, made comparable by ``same``."""
+    stdin = "\n".join(commands) + "\n"
+    ours = run(source, stdin=stdin, backend=backend)
+    pdbs = run(as_pdb(source), stdin=stdin)
+    assert ours.status == pdbs.status == 0, ours.stderr
+    return same(ours, pdbs)
+
+
 def as_pdb(source: str) -> str:
     """``source`` with pdb in place of allstop (the same lines below the head): the
     reference."""
@@ -342,12 +352,9 @@ MESSAGE_COMMANDS = [
 
 
 def test_messages_are_pdbs(backend: str) -> None:
-    stdin = "\n".join(MESSAGE_COMMANDS) + "\n"
-    ours = run(MESSAGES, stdin=stdin, backend=backend)
-    pdbs = run(as_pdb(MESSAGES), stdin=stdin)
-    assert ours.status == pdbs.status == 0, ours.stderr
     # A usage's indentation follows the prompt's length (pdb 3.13): spaces are not compared.
-    mine, theirs = (re.sub(r"[ \t]+", " ", text) for text in same(ours, pdbs))
+    compared = against_pdb(MESSAGES, MESSAGE_COMMANDS, backend)
+    mine, theirs = (re.sub(r"[ \t]+", " ", text) for text in compared)
     assert mine == theirs
     assert "*** RuntimeError: no repr" in mine
     assert "h = *** repr(h) failed: RuntimeError: no repr ***" in mine or not PDB_312
@@ -419,11 +426,7 @@ DEBUG_COMMANDS = [
 
 
 def test_debug_steps_through_code_in_a_recursive_debugger_as_pdb(backend: str) -> None:
-    stdin = "\n".join(DEBUG_COMMANDS) + "\n"
-    ours = run(DEBUG, stdin=stdin, backend=backend)
-    pdbs = run(as_pdb(DEBUG), stdin=stdin)
-    assert ours.status == pdbs.status == 0, ours.stderr
-    mine, theirs = same(ours, pdbs)
+    mine, theirs = against_pdb(DEBUG, DEBUG_COMMANDS, backend)
     assert mine == theirs
     assert "((allstop)) (0, 3)" in mine
     assert mine.count("ENTERING RECURSIVE DEBUGGER") == 4

@@ -154,7 +154,8 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
 
 
 def test_pause_refuses_a_process_without_allstop() -> None:
-    sleeper = subprocess.Popen(  # a bystander: it only has to stay alive (killed below)
+    # A bystander: its sleep only keeps it alive (it is killed below), not synchronisation.
+    sleeper = subprocess.Popen(
         [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
         stdout=subprocess.PIPE,
         text=True,

@@ -43,7 +43,7 @@ def typed(term: Terminal, line: str) -> None:
     """``line`` typed a key at a time, as a person types it, then Enter."""
     for key in line:
         term.send(key)
-        time.sleep(0.01)
+        time.sleep(0.01)  # not synchronisation: the gap between two keys a person types
     term.send(ENTER)
 
 

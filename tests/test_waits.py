@@ -24,7 +24,7 @@ def blocked_frame(thread: threading.Thread) -> object:
         frame = sys._current_frames().get(thread.ident or 0)
         if frame is not None and in_c_call(frame):
             return frame
-        time.sleep(0.01)
+        time.sleep(0.01)  # the poll's pace: a thread's entering a wait signals nothing
     raise AssertionError("the thread never blocked")
 
 

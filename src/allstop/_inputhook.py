@@ -79,7 +79,7 @@ class InputHook:
             if self._redraw and below is None:  # GNU readline's prompt, drawn by readline
                 self._redraw = False
                 _redisplay()
-        except BaseException:
+        except BaseException:  # nothing may leave a C callback: readline goes on as before
             pass
         previous = self._previous
         return _HOOK(previous)() if previous else 0
