@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allstop._breakpoints import BreakpointTable, canonic, code_file, code_lines
+from allstop._breakpoints import Breakpoint, BreakpointTable, canonic, code_file, code_lines
 from allstop._debugpy import lent_places
 from allstop._locations import entry_line, function_code
 
@@ -402,12 +402,20 @@ def test_a_qualified_name_of_a_nested_function(mod: Module) -> None:
 # -- effective ---------------------------------------------------------------------------------
 
 
+def stopper(
+    table: BreakpointTable, candidates: list[Breakpoint], frame: FrameType
+) -> Breakpoint | None:
+    """The breakpoint that stops this thread at ``frame``, if one does."""
+    hit = table.effective(candidates, frame, ME)
+    return hit.breakpoint if hit is not None else None
+
+
 def test_effective_stops_and_counts_hits(mod: Module) -> None:
     table = BreakpointTable()
     bp = table.add(mod.path, 2)
     frame = frame_at(1)
-    assert table.effective([bp], frame, ME) is bp
-    assert table.effective([bp], frame, ME) is bp
+    assert stopper(table, [bp], frame) is bp
+    assert stopper(table, [bp], frame) is bp
     assert bp.hits == 2
     assert table.get(bp.number) is bp
 
@@ -417,7 +425,7 @@ def test_effective_skips_a_disabled_breakpoint_without_counting(mod: Module) -> 
     bp = table.add(mod.path, 2)
     bp.enabled = False
     table.changed()
-    assert table.effective([bp], frame_at(1), ME) is None
+    assert stopper(table, [bp], frame_at(1)) is None
     assert bp.hits == 0
 
 
@@ -430,7 +438,7 @@ def test_effective_skips_other_threads_without_counting(mod: Module) -> None:
     assert table.effective([bp], frame, SOMEONE_ELSE) is None
     assert bp.hits == 0
     # when ME does, it stops
-    assert table.effective([bp], frame, ME) is bp
+    assert stopper(table, [bp], frame) is bp
     assert bp.hits == 1
 
 
@@ -441,7 +449,7 @@ def test_effective_skips_other_threads_without_counting(mod: Module) -> None:
 def test_effective_stops_when_the_condition_is_true(mod: Module, condition: str) -> None:
     table = BreakpointTable()
     bp = table.add(mod.path, 2, condition=condition)
-    assert table.effective([bp], frame_at(10), ME) is bp
+    assert stopper(table, [bp], frame_at(10)) is bp
     assert bp.hits == 1
 
 
@@ -454,17 +462,32 @@ def test_effective_counts_but_does_not_stop_when_the_condition_is_false(
 ) -> None:
     table = BreakpointTable()
     bp = table.add(mod.path, 2, condition=condition)
-    assert table.effective([bp], frame_at(1), ME) is None
+    assert stopper(table, [bp], frame_at(1)) is None
     assert bp.hits == 1
 
 
-@pytest.mark.parametrize("condition", ["undefined_name > 1", "1 / 0", "x >"])
-def test_effective_stops_when_the_condition_raises(mod: Module, condition: str) -> None:
-    # given a condition that raises (NameError, ZeroDivisionError, SyntaxError)
+@pytest.mark.parametrize(
+    ("condition", "raised"),
+    [
+        ("undefined_name > 1", NameError),
+        ("1 / 0", ZeroDivisionError),
+        ("x >", SyntaxError),
+        ("__import__('sys').exit(3)", SystemExit),
+        ("(_ for _ in ()).throw(GeneratorExit)", GeneratorExit),
+        ("(_ for _ in ()).throw(KeyboardInterrupt)", KeyboardInterrupt),
+    ],
+)
+def test_effective_stops_when_the_condition_raises(
+    mod: Module, condition: str, raised: type[BaseException]
+) -> None:
+    # given a condition that raises anything, SystemExit included
     table = BreakpointTable()
     bp = table.add(mod.path, 2, condition=condition)
-    # then it stops: stopping is the safe side
-    assert table.effective([bp], frame_at(1), ME) is bp
+    # then it stops (stopping is the safe side), and says what the condition raised
+    hit = table.effective([bp], frame_at(1), ME)
+    assert hit is not None
+    assert hit.breakpoint is bp
+    assert type(hit.condition_error) is raised
     assert bp.hits == 1
 
 
@@ -475,7 +498,7 @@ def test_a_raising_condition_neither_spends_the_ignore_count_nor_deletes(mod: Mo
     bp = table.add(mod.path, 2, condition="undefined_name", temporary=True)
     bp.ignore = 1
     table.changed()
-    assert table.effective([bp], frame_at(1), ME) is bp
+    assert stopper(table, [bp], frame_at(1)) is bp
     assert bp.ignore == 1
     assert table.get(bp.number) is bp
 
@@ -488,11 +511,11 @@ def test_effective_spends_the_ignore_count_first(mod: Module) -> None:
     table.changed()
     frame = frame_at(1)
     # then the first two hits pass, the third stops
-    assert table.effective([bp], frame, ME) is None
+    assert stopper(table, [bp], frame) is None
     assert bp.ignore == 1
-    assert table.effective([bp], frame, ME) is None
+    assert stopper(table, [bp], frame) is None
     assert bp.ignore == 0
-    assert table.effective([bp], frame, ME) is bp
+    assert stopper(table, [bp], frame) is bp
     assert bp.hits == 3
 
 
@@ -501,11 +524,11 @@ def test_a_false_condition_does_not_spend_the_ignore_count(mod: Module) -> None:
     bp = table.add(mod.path, 2, condition="x > 5")
     bp.ignore = 1
     table.changed()
-    assert table.effective([bp], frame_at(1), ME) is None
+    assert stopper(table, [bp], frame_at(1)) is None
     assert bp.ignore == 1
-    assert table.effective([bp], frame_at(10), ME) is None
+    assert stopper(table, [bp], frame_at(10)) is None
     assert bp.ignore == 0
-    assert table.effective([bp], frame_at(10), ME) is bp
+    assert stopper(table, [bp], frame_at(10)) is bp
     assert bp.hits == 3
 
 
@@ -517,11 +540,11 @@ def test_a_temporary_breakpoint_is_deleted_when_it_stops(mod: Module) -> None:
     table.changed()
     frame = frame_at(1)
     # when it is ignored, it stays
-    assert table.effective([bp], frame, ME) is None
+    assert stopper(table, [bp], frame) is None
     assert table.get(bp.number) is bp
     # when it stops, it goes
     version = table.version
-    assert table.effective([bp], frame, ME) is bp
+    assert stopper(table, [bp], frame) is bp
     assert table.get(bp.number) is None
     assert table.at(canonic(mod.path), 2) == []
     assert list(table) == []
@@ -538,7 +561,7 @@ def test_effective_returns_the_first_candidate_that_stops(mod: Module) -> None:
     after = table.add(mod.path, 2)
     table.changed()
     # when
-    found = table.effective(table.at(canonic(mod.path), 2), frame_at(1), ME)
+    found = stopper(table, table.at(canonic(mod.path), 2), frame_at(1))
     # then the plain one stops; the ones after it are not even counted
     assert found is plain
     assert [b.hits for b in (disabled, unmet, plain, after)] == [0, 1, 1, 0]

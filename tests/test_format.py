@@ -126,6 +126,60 @@ def test_safe_repr_when_repr_returns_a_non_string() -> None:
     assert _format.safe_repr(NotAString()) == "<repr failed: TypeError>"
 
 
+class RefusesAttributes:
+    """A value whose every attribute read raises (``__class__`` too, which isinstance reads)."""
+
+    def __getattribute__(self, name: str) -> object:
+        raise RuntimeError("no attributes for you")
+
+
+class TouchyText(str):
+    """A string whose length cannot be asked."""
+
+    def __len__(self) -> int:
+        raise RuntimeError("no len")
+
+
+class TouchyRepr:
+    def __repr__(self) -> str:
+        return TouchyText("touchy")
+
+
+def test_safe_repr_of_a_value_that_refuses_its_attributes_is_its_repr() -> None:
+    value = RefusesAttributes()
+    assert _format.safe_repr(value).startswith("<tests.test_format.RefusesAttributes object at ")
+    assert _format.safe_repr([value, 1]).endswith(">, 1]")
+
+
+def test_safe_repr_of_a_repr_that_is_a_touchy_str_subclass() -> None:
+    assert _format.safe_repr(TouchyRepr()) == "touchy"
+    assert _format.safe_repr([TouchyRepr()]) == "[touchy]"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("worker", "worker"),
+        ("two\nlines", "two\\nlines"),
+        ("\x1b[2J\x1b[31mred", "\\x1b[2J\\x1b[31mred"),
+        ("csi\x9b", "csi\\x9b"),
+        ("tab\there", "tab\\there"),
+        ("é ünïcode ✓", "é ünïcode ✓"),
+    ],
+)
+def test_printable_escapes_control_characters(name: str, shown: str) -> None:
+    assert _format.printable(name) == shown
+
+
+def test_printable_bounds_a_huge_name() -> None:
+    shown = _format.printable("n" * 10_000_000)
+    assert shown == "n" * _format.NAME_LIMIT + "..."
+
+
+def test_printable_of_a_touchy_str_subclass() -> None:
+    assert _format.printable(TouchyText("name")) == "name"
+
+
 def test_safe_repr_truncates_a_repr_megabytes_long() -> None:
     # given an object whose repr is two million characters
     class Huge:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
+from typing import NamedTuple
 
 
 def canonic(filename: str) -> str:
@@ -80,6 +81,13 @@ class Breakpoint:
         elif self.funcname not in (code.co_name, qualname):
             return False
         return not self.filename or code_file(code) == self.filename
+
+
+class Hit(NamedTuple):
+    """A breakpoint that stops a thread, and what its condition raised (then it stops)."""
+
+    breakpoint: Breakpoint
+    condition_error: BaseException | None = None
 
 
 class BreakpointTable:
@@ -219,13 +227,12 @@ class BreakpointTable:
         self.version += 1
 
     # -- hitting ---------------------------------------------------------------------------
-    def effective(
-        self, candidates: list[Breakpoint], frame: FrameType, ident: int
-    ) -> Breakpoint | None:
+    def effective(self, candidates: list[Breakpoint], frame: FrameType, ident: int) -> Hit | None:
         """Which of ``candidates`` stops ``frame`` in thread ``ident`` (bdb's ``effective``).
 
         Counts hits, honours conditions and ignore counts, and deletes a temporary breakpoint
-        that stops.  A condition that raises stops, as in pdb: stopping is the safe side.
+        that stops.  A condition that raises anything (``SystemExit`` too) stops, as in pdb:
+        stopping is the safe side, and the thread must never receive the condition's error.
         """
         for bp in candidates:
             if not bp.enabled or (bp.thread is not None and bp.thread != ident):
@@ -235,13 +242,13 @@ class BreakpointTable:
                 try:
                     if not eval(bp.condition, frame.f_globals, frame.f_locals):
                         continue
-                except Exception:
-                    return bp
+                except BaseException as exc:
+                    return Hit(bp, exc)
             if bp.ignore > 0:
                 bp.ignore -= 1
                 continue
             if bp.temporary:
                 self.delete(bp)
                 self.spent[bp.number] = bp
-            return bp
+            return Hit(bp)
         return None

@@ -60,9 +60,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._breakpoints import BreakpointTable
+from ._format import printable
 from ._frames import (
     in_c_call,
     in_import_machinery,
@@ -132,6 +133,10 @@ class ThreadRegistry:
     def __init__(self) -> None:
         self._numbers: dict[int, int] = {}
         self._next = 2
+        self._names: dict[int, tuple[str, bool]] = {}
+        """The name and daemon flag each thread had when last seen alive."""
+        self._threads: dict[int, Any] = {}
+        """``threading``'s object of each numbered thread."""
 
     def number(self, ident: int) -> int:
         found = self._numbers.get(ident)
@@ -147,8 +152,31 @@ class ThreadRegistry:
     def known(self) -> dict[int, int]:
         return dict(self._numbers)
 
+    def claim(self, ident: int, thread: Any) -> None:
+        """``thread`` (``threading``'s) runs as ``ident`` now: an ident is reused once its
+        thread has ended, and a new thread gets a number of its own."""
+        if self._threads.setdefault(ident, thread) is not thread:
+            self.forget(ident)
+            self._threads[ident] = thread
+
+    def describe(self, ident: int, thread: Any) -> tuple[str, bool]:
+        """The name (bounded, control characters escaped) and daemon flag of ``threading``'s
+        ``thread`` (None: it finished, or ``threading`` never knew it): remembered, so that a
+        thread that finished since the last stop keeps them."""
+        if thread is None:
+            return self._names.get(ident, (f"<unregistered {ident}>", True))
+        name = getattr(thread, "_name", None)
+        found = (
+            printable(name) if isinstance(name, str) else f"<unregistered {ident}>",
+            bool(getattr(thread, "_daemonic", True)),
+        )
+        self._names[ident] = found
+        return found
+
     def forget(self, ident: int) -> None:
         self._numbers.pop(ident, None)
+        self._names.pop(ident, None)
+        self._threads.pop(ident, None)
 
 
 class Engine:
@@ -370,23 +398,46 @@ class Engine:
         """A line event in a frame the backend watches for this thread."""
         ident = _thread.get_ident()
         if self.world is not World.RUNNING and ident != self.runner:
-            self.checkpoint(frame)
+            # A thread that comes to a breakpoint's line while the world is frozen stops
+            # there too, after the stop being shown (``breakpoint`` in ``threads``); code
+            # run for the session passes breakpoints by.
+            serving = self.is_own(ident) or ident in self._serving
+            if serving or not self._breakpoint_at(frame, ident):
+                self.checkpoint(frame)
             return
         step = self.steps.get(ident)
         if step is not None and step.stops_at_line(frame):
+            condition_error = None
             if step.kind is StepKind.FIRST_LINE and step.breakpoint is not None:
                 bp = self.breakpoints.get(step.breakpoint)
-                if bp is None or self.breakpoints.effective([bp], frame, ident) is None:
+                hit = None if bp is None else self.breakpoints.effective([bp], frame, ident)
+                if hit is None:
                     del self.steps[ident]
                     self.backend.step_done()
                     return
-            self.report_stop(frame, step.reason, breakpoint=step.breakpoint)
+                condition_error = hit.condition_error
+            self.report_stop(
+                frame, step.reason, breakpoint=step.breakpoint, condition_error=condition_error
+            )
             return
+        self._breakpoint_at(frame, ident)
+
+    def _breakpoint_at(self, frame: FrameType, ident: int) -> bool:
+        """Stop at the breakpoint of ``frame``'s line that stops thread ``ident``, if one
+        does; whether one did."""
         candidates = self.breakpoints.at_code_line(frame.f_code, frame.f_lineno)
-        if candidates:
-            bp = self.breakpoints.effective(candidates, frame, ident)
-            if bp is not None:
-                self.report_stop(frame, StopReason.BREAKPOINT, breakpoint=bp.number)
+        if not candidates:
+            return False
+        hit = self.breakpoints.effective(candidates, frame, ident)
+        if hit is None:
+            return False
+        self.report_stop(
+            frame,
+            StopReason.BREAKPOINT,
+            breakpoint=hit.breakpoint.number,
+            condition_error=hit.condition_error,
+        )
+        return True
 
     def on_call(self, frame: FrameType, resumed: bool = False) -> None:
         """A frame starts running code the backend watches (or any code, while stepping);
@@ -455,13 +506,22 @@ class Engine:
         exception: BaseException | None = None,
         crashed: bool = False,
         traceback: TracebackType | None = None,
+        condition_error: BaseException | None = None,
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
         if self.is_own(ident) or ident in self._serving:
             return
         stop = StopEvent(
-            ident, frame, reason, breakpoint, return_value, exception, crashed, traceback
+            ident,
+            frame,
+            reason,
+            breakpoint,
+            return_value,
+            exception,
+            crashed,
+            traceback,
+            condition_error,
         )
         recursion = self._recursions[-1] if self._recursions else None
         if recursion is not None and recursion.ident == ident:
@@ -590,9 +650,9 @@ class Engine:
             return CONTINUE
         try:
             return handler.on_stop(stop)
-        except (Exception, KeyboardInterrupt) as exc:
+        except BaseException as exc:
             # The program must not receive the debugger's errors (nor a Ctrl-C meant for
-            # it): report and resume.
+            # it), and a session that ends must resume the world: report and resume.
             handler.on_internal_error(exc)
             return CONTINUE
 
@@ -810,6 +870,8 @@ class Engine:
     def _freeze(self, me: int) -> None:
         find = self.find_host_threads
         host_threads = frozenset(find()) if find is not None else frozenset()
+        # Armed before the world freezes: 3.13's REPL would park in its own code otherwise.
+        self._hold_keyboard(me)
         with self._lock:
             if self.world is World.FROZEN:
                 return
@@ -819,7 +881,6 @@ class Engine:
             for ident in [i for i in self.steps if i != me]:
                 del self.steps[ident]
         self.backend.begin_freeze(me)
-        self._hold_keyboard(me)
         blocked = self._wait_settled(me)
         with self._lock:
             self.world = World.FROZEN

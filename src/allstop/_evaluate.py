@@ -36,6 +36,7 @@ import ctypes
 import os
 import sys
 import textwrap
+import threading
 import types
 from _queue import SimpleQueue
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ from types import CodeType, FrameType
 from typing import Any, TypeVar, cast
 
 from ._frames import in_c_call, main_ident
+from ._model import Raised
 from ._procfs import stat_fields
 from ._stops import Job
 from ._waits import wait_of
@@ -76,7 +78,7 @@ class Evaluator:
         stopped thread run a job (the engine's), false when it cannot."""
         self._spawn = spawn
         self._run_in = run_in
-        self._jobs: SimpleQueue[Job[Any]] | None = None
+        self._jobs: SimpleQueue[tuple[Job[Any], bool]] | None = None
         self._helper: int | None = None
         self._inline = False
         """No thread can start (the interpreter is shutting down): run on the caller's."""
@@ -88,7 +90,7 @@ class Evaluator:
         """Start the helper thread (before any freeze: thread start-up imports nothing)."""
         if self._jobs is not None or self._inline:
             return
-        jobs: SimpleQueue[Job[Any]] = SimpleQueue()
+        jobs: SimpleQueue[tuple[Job[Any], bool]] = SimpleQueue()
         try:
             self._spawn(lambda: self._serve(jobs))
         except RuntimeError:  # "can't create new thread at interpreter shutdown"
@@ -96,10 +98,15 @@ class Evaluator:
             return
         self._jobs = jobs
 
-    def _serve(self, jobs: SimpleQueue[Job[Any]]) -> None:
+    def _serve(self, jobs: SimpleQueue[tuple[Job[Any], bool]]) -> None:
         self._helper = _thread.get_ident()
+        helper = threading.current_thread()
         while True:
-            jobs.get().run()
+            job, daemon = jobs.get()
+            # A thread the code starts is a daemon as it would be in the thread the code was
+            # typed for (threading.Thread takes the flag of the thread that makes it).
+            helper._daemonic = daemon  # type: ignore[attr-defined]
+            job.run()
 
     def submit(self, job: Job[Any], ident: int | None) -> None:
         """Start ``job`` in thread ``ident``, or on the helper when that thread cannot take
@@ -111,15 +118,18 @@ class Evaluator:
             job.run()
         else:
             assert self._jobs is not None
-            self._jobs.put(job)
+            self._jobs.put((job, _daemon(ident)))
 
     def wait(self, job: Job[T]) -> T:
         """What ``job`` returns; raises what it raises, or ``EvaluationAbandoned``."""
         for _ in self.polls(job):
             pass
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[return-value]
+        error = job.error
+        if error is None:
+            return job.result  # type: ignore[return-value]
+        if isinstance(error, (Exception, KeyboardInterrupt)):
+            raise error
+        raise Raised(error)
 
     def polls(self, job: Job[Any], limit: float | None = RUNNING_LIMIT) -> Iterator[None]:
         """Wait for ``job``, yielding at each poll while it runs; the guard raises
@@ -167,6 +177,12 @@ class Evaluator:
         """The abandoned jobs still running."""
         self.abandoned = [j for j in self.abandoned if not j.finished]
         return list(self.abandoned)
+
+
+def _daemon(ident: int | None) -> bool:
+    """Whether thread ``ident`` is a daemon (allstop's own reads, with no thread: yes)."""
+    thread = threading._active.get(ident) if ident is not None else None  # type: ignore[attr-defined]
+    return True if thread is None else bool(thread.daemon)
 
 
 def _waits_for_others(frame: FrameType, job: Job[Any]) -> bool:

@@ -8,10 +8,10 @@ import os
 import traceback
 from collections import deque
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._frames import own_file
-from ._model import FrameView, ThreadState, ThreadView
+from ._model import FrameView, Raised, ThreadState, ThreadView
 
 NO_FRAMES = "<no Python frames>"
 """What a stack of a thread with no Python frame shows."""
@@ -38,8 +38,8 @@ def safe_repr(value: object, limit: int = REPR_LIMIT, name: str = "") -> str:
     named (``name``: an argument, a display's expression), as pdb shows it:
     ``*** repr(name) failed: ExcType: message ***``.
     """
-    kind = type(value)
-    if not isinstance(value, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
+    kind = type(value)  # never isinstance(): it reads __class__, which a value may refuse
+    if not issubclass(kind, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
         return _plain_repr(value, limit, name)
     parts: list[str] = []
     size = [0]
@@ -52,44 +52,35 @@ def safe_repr(value: object, limit: int = REPR_LIMIT, name: str = "") -> str:
 
     def walk(obj: object, seen: frozenset[int]) -> None:
         kind = type(obj)
-        if not isinstance(obj, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
+        if not issubclass(kind, _CONTAINERS) or kind.__repr__ not in _BUILTIN_REPRS:
             put(_plain_repr(obj, limit))
             return
         if id(obj) in seen:
-            put("[...]" if isinstance(obj, list) else "{...}")
+            put("[...]" if issubclass(kind, list) else "{...}")
             return
         inner = seen | {id(obj)}
-        if isinstance(obj, dict):
+        items = cast("Any", obj)  # a container of a built-in kind, told from its type
+        if issubclass(kind, dict):
             put("{")
-            for index, (key, item) in enumerate(obj.items()):
+            for index, (key, item) in enumerate(items.items()):
                 put(", " if index else "")
                 walk(key, inner)
                 put(": ")
                 walk(item, inner)
             put("}")
             return
-        name = kind.__name__
-        if isinstance(obj, (set, frozenset)) and not obj:
-            put(f"{name}()")
+        if issubclass(kind, (set, frozenset)) and not items:
+            put(f"{kind.__name__}()")
             return
-        if isinstance(obj, list):
-            opening, closing = "[", "]"
-        elif isinstance(obj, tuple):
-            opening, closing = "(", ")"
-        elif isinstance(obj, deque):
-            opening, closing = f"{name}([", "])"
-        elif kind is set:
-            opening, closing = "{", "}"
-        else:  # frozenset, and set subclasses: Name({...})
-            opening, closing = f"{name}({{", "})"
+        opening, closing = _brackets(kind)
         put(opening)
-        for index, item in enumerate(obj):
+        for index, item in enumerate(items):
             put(", " if index else "")
             walk(item, inner)
-        if isinstance(obj, tuple) and len(obj) == 1:
+        if issubclass(kind, tuple) and len(items) == 1:
             put(",")
-        if isinstance(obj, deque) and obj.maxlen is not None:
-            put(f"], maxlen={obj.maxlen})")
+        if issubclass(kind, deque) and items.maxlen is not None:
+            put(f"], maxlen={items.maxlen})")
             return
         put(closing)
 
@@ -102,19 +93,60 @@ def safe_repr(value: object, limit: int = REPR_LIMIT, name: str = "") -> str:
     return "".join(parts)
 
 
+def _brackets(kind: type) -> tuple[str, str]:
+    """How the built-in repr opens and closes a list, tuple, deque or set of type ``kind``."""
+    name = kind.__name__
+    if issubclass(kind, list):
+        return "[", "]"
+    if issubclass(kind, tuple):
+        return "(", ")"
+    if issubclass(kind, deque):
+        return f"{name}([", "])"
+    if kind is set:
+        return "{", "}"
+    return f"{name}({{", "})"  # frozenset, and set subclasses: Name({...})
+
+
 def exception_only(exc: BaseException) -> str:
-    """``NameError: name 'x' is not defined``: the last line Python prints for ``exc``."""
+    """``NameError: name 'x' is not defined``: the last line Python prints for ``exc`` (for
+    a ``Raised``, the exception it carries)."""
+    if isinstance(exc, Raised):
+        exc = exc.exception
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
 
 def _plain_repr(obj: object, limit: int, name: str = "") -> str:
     try:
-        text = repr(obj)
+        text = plain(repr(obj))
     except BaseException as exc:
         if name:
             return f"*** repr({name}) failed: {exception_only(exc)} ***"
         return f"<repr failed: {type(exc).__name__}>"
     return truncate(text, limit)
+
+
+NAME_LIMIT = 200
+"""The most characters of a name the program chose (a thread's) that the session shows."""
+
+_ESCAPES = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0))}
+"""Control characters, written as Python writes them in a string's repr (``\\n``,
+``\\x1b``): a program's string must not move the cursor, clear the screen or recolour the
+terminal."""
+
+
+def printable(text: str, limit: int = NAME_LIMIT) -> str:
+    """A string the program controls (a thread's name, an exception's message), bounded to
+    about ``limit`` characters and with its control characters escaped."""
+    text = plain(text)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text.translate(_ESCAPES)
+
+
+def plain(text: str) -> str:
+    """``text`` as a plain ``str``: a ``__repr__`` may return a subclass of ``str`` whose
+    ``__len__`` or slicing is the program's, and may raise."""
+    return text if type(text) is str else str.__str__(text)
 
 
 def clip(text: str, width: int) -> str:
@@ -212,7 +244,7 @@ def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[st
     rows = [
         (
             str(t.number),
-            t.name,
+            clip(t.name, 32),
             str(t.ident),
             "yes" if t.daemon else "no",
             clip(state_text(t), 40),

@@ -149,6 +149,8 @@ class StopEvent:
     traceback: TracebackType | None = field(default=None, repr=False)
     """At a ``RAISE``, the exception's traceback as the interpreter gave it with the event
     (None for the internal ``StopIteration`` of a finished generator)."""
+    condition_error: BaseException | None = field(default=None, repr=False)
+    """What the breakpoint's condition raised (it stopped: the safe side)."""
 
     @property
     def post_mortem(self) -> bool:
@@ -167,3 +169,15 @@ class VariableRow:
     name: str
     value: str
     expandable: bool
+
+
+class Raised(Exception):
+    """What code run for the session raised when it is no ``Exception`` (``SystemExit`` from
+    ``p sys.exit(0)`` or a program function that exits, ``GeneratorExit``, a bare
+    ``BaseException``): the code's result, carried to the session as an ``Exception`` so that
+    nothing on the way takes it for its own (the session's thread would end, and the world
+    never resume).  ``KeyboardInterrupt`` is not carried: it is the user's Ctrl-C."""
+
+    def __init__(self, exception: BaseException) -> None:
+        super().__init__(exception)
+        self.exception = exception

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _waits
+from ._format import printable
 from ._frames import in_repl_machinery, outward, own_file
 from ._inputhook import PROMPT_CODE
 from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
@@ -113,18 +114,58 @@ class Records(Protocol):
     def is_own(self, ident: int) -> bool: ...
 
 
+Seen = tuple[int, ThreadState, "FrameType | None", str]
+"""A thread's ident, state, innermost frame and what it does (before waits are told)."""
+
+
 def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
     """Every thread the user may look at, in thread-number order."""
+    by_ident = registered_threads()
+    registry = engine.registry
+    seen = _seen(engine, stop, by_ident)
+    numbers = {ident: registry.number(ident) for ident, *_ in seen}
+    stacks = {ident: frame_views(frame) for ident, _, frame, _ in seen}
+    if stop.post_mortem:
+        stacks[stop.ident] = traceback_views(stop.exception)
+    elif stop.reason is StopReason.RAISE:
+        stacks[stop.ident] = raise_views(stop)
+    tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
+    states = {ident: state for ident, state, *_ in seen}
+    waits = _waits.waits_for(tops, _waits.waiting(states, tops))
+    views: list[ThreadView] = []
+    for ident, state, _, known in seen:
+        name, daemon = registry.describe(ident, by_ident.get(ident))
+        detail = "waits on " + waits[ident].describe(numbers) if ident in waits else known
+        views.append(
+            ThreadView(
+                number=numbers[ident],
+                ident=ident,
+                name=name,
+                daemon=daemon,
+                state=state,
+                frames=stacks[ident],
+                detail=detail,
+            )
+        )
+    views.sort(key=lambda v: v.number)
+    return views
+
+
+def _seen(engine: Records, stop: StopEvent, by_ident: dict[int, Any]) -> list[Seen]:
+    """What each thread is doing; a thread whose ident one of allstop's threads took since
+    is finished (and left out of ``by_ident``)."""
     current = sys._current_frames()
     parked = engine.parked_frames()
     new = engine.new_threads()
     pending = {s.ident: s for s in engine.pending_stops()}
-    by_ident = registered_threads()
-    registry = engine.registry
     frameless = {i for i, thread in by_ident.items() if i not in current and _frameless(thread)}
-    seen: list[tuple[int, ThreadState, FrameType | None, str]] = []
-    for ident in _idents(by_ident, current, frameless, registry.known()):
+    numbered = _claimed(engine, by_ident)
+    seen: list[Seen] = []
+    for ident in _idents(by_ident, current, frameless, numbered):
         if engine.is_own(ident):
+            if ident in numbered:  # a thread that finished: one of allstop's has its ident
+                by_ident.pop(ident, None)
+                seen.append((ident, ThreadState.FINISHED, None, ""))
             continue
         frame: FrameType | None
         detail = ""
@@ -149,32 +190,17 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
         else:
             state, frame = ThreadState.FINISHED, None
         seen.append((ident, state, frame, detail))
-    numbers = {ident: registry.number(ident) for ident, *_ in seen}
-    stacks = {ident: frame_views(frame) for ident, _, frame, _ in seen}
-    if stop.post_mortem:
-        stacks[stop.ident] = traceback_views(stop.exception)
-    elif stop.reason is StopReason.RAISE:
-        stacks[stop.ident] = raise_views(stop)
-    tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
-    states = {ident: state for ident, state, *_ in seen}
-    waits = _waits.waits_for(tops, _waits.waiting(states, tops))
-    views: list[ThreadView] = []
-    for ident, state, _, known in seen:
-        thread = by_ident.get(ident)
-        detail = "waits on " + waits[ident].describe(numbers) if ident in waits else known
-        views.append(
-            ThreadView(
-                number=numbers[ident],
-                ident=ident,
-                name=_name(thread, ident),
-                daemon=bool(getattr(thread, "_daemonic", True)),
-                state=state,
-                frames=stacks[ident],
-                detail=detail,
-            )
-        )
-    views.sort(key=lambda v: v.number)
-    return views
+    return seen
+
+
+def _claimed(engine: Records, by_ident: dict[int, Any]) -> dict[int, int]:
+    """The numbered threads, once every live thread of the program has claimed its ident
+    (a thread that took the ident of one that ended gets a number of its own)."""
+    registry = engine.registry
+    for ident, thread in by_ident.items():
+        if not engine.is_own(ident):
+            registry.claim(ident, thread)
+    return registry.known()
 
 
 def _idents(
@@ -208,11 +234,6 @@ def _at_the_prompt(thread: Any) -> bool:
     return thread is threading.main_thread() and hasattr(sys, "ps1")
 
 
-def _name(thread: Any, ident: int) -> str:
-    name = getattr(thread, "_name", None)
-    return name if isinstance(name, str) else f"<unregistered {ident}>"
-
-
 def exception_line(exception: BaseException, limit: int = 120) -> str:
     """``ValueError: message``, never raising, at most about ``limit`` characters."""
     name = type(exception).__name__
@@ -221,5 +242,4 @@ def exception_line(exception: BaseException, limit: int = 120) -> str:
     except Exception:
         message = "<str() failed>"
     text = f"{name}: {message}" if message else name
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "..."
+    return printable(" ".join(text.split()), limit)

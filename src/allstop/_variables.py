@@ -16,6 +16,7 @@ import types
 from collections import deque
 from collections.abc import Callable, Mapping, Sized
 from types import FrameType
+from typing import cast
 
 from ._format import safe_repr
 from ._model import VariableRow
@@ -53,7 +54,7 @@ def _set_parts(value: set[object] | frozenset[object]) -> list[Part]:
 def _attribute_parts(value: object) -> list[Part]:
     attrs = getattr(value, "__dict__", None)
     names = [n for n in attrs if isinstance(n, str)] if isinstance(attrs, Mapping) else []
-    if isinstance(value, (type, types.ModuleType)):
+    if issubclass(type(value), (type, types.ModuleType)):
         names = [n for n in names if not (n.startswith("__") and n.endswith("__"))]
     for slot in getattr(type(value), "__slots__", ()) or ():
         if isinstance(slot, str) and slot not in names and hasattr(value, slot):
@@ -74,14 +75,14 @@ attributes."""
 def parts(value: object) -> list[Part]:
     """The parts of ``value`` a variables view can open (none for atoms)."""
     for kinds, opener in _OPENERS:
-        if isinstance(value, kinds):
+        if issubclass(type(value), kinds):  # not isinstance(): a value may refuse __class__
             return opener(value)
     return _attribute_parts(value)
 
 
 def _size(value: object) -> int:
     try:
-        return len(value) if isinstance(value, Sized) else 0
+        return len(cast(Sized, value)) if issubclass(type(value), Sized) else 0
     except Exception:
         return 0
 
@@ -119,5 +120,5 @@ def _add_rows(
     for step, label, child in children:
         _add_rows(found, (*path, step), depth + 1, label, child, expanded=expanded)
     hidden = _size(value) - len(children)
-    if hidden > 0 and not isinstance(value, (str, bytes)):
+    if hidden > 0 and not issubclass(type(value), (str, bytes)):
         found.append(VariableRow((*path, "more"), depth + 1, "...", f"{hidden} more", False))

@@ -472,6 +472,9 @@ class Session:
             return ""
         if stop.breakpoint == 0:
             return "the start of the program"
+        if stop.condition_error is not None:
+            what = _snapshot.exception_line(stop.condition_error)
+            return f"breakpoint {stop.breakpoint}, whose condition raised {what}"
         return {
             StopReason.BREAKPOINT: f"breakpoint {stop.breakpoint}",
             StopReason.STEP: "step",
@@ -517,7 +520,8 @@ class Session:
 
     def _announce(self, stop: StopEvent, bp: Breakpoint | None) -> None:
         alone = self.alone()
-        if not alone or stop.crashed:  # alone, it says nothing pdb would not (but a crash)
+        # Alone, it says nothing pdb would not, but a crash or a condition that failed.
+        if not alone or stop.crashed or stop.condition_error is not None:
             self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
         if pending:
@@ -989,6 +993,8 @@ class Session:
             return self.run(lambda: _variables.rows(frame, scope, expanded))
         except EvaluationAbandoned as exc:
             return [VariableRow((), 0, "<variables>", str(exc), False)]
+        except Exception as exc:  # the frame's namespace itself refused to be read
+            return [VariableRow((), 0, "<variables>", f"*** {exception_text(exc)}", False)]
 
     @contextmanager
     def redirected_output(self) -> Iterator[None]:

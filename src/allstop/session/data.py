@@ -13,6 +13,7 @@ import code as code_module
 import inspect
 import pprint
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from types import CodeType, FrameType
 from typing import Any
@@ -36,7 +37,7 @@ class DataCommands(Commands):
         session = self.session
         value = session.value_of(arg)
         try:
-            text = session.run(lambda: repr(value), arg)
+            text = session.run(lambda: _format.plain(repr(value)), arg)
         except EvaluationAbandoned as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:
@@ -52,7 +53,7 @@ class DataCommands(Commands):
         session = self.session
         value = session.value_of(arg)
         try:
-            text = session.run(lambda: pprint.pformat(value), arg)
+            text = session.run(lambda: _format.plain(pprint.pformat(value)), arg)
         except EvaluationAbandoned as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:
@@ -94,20 +95,15 @@ class DataCommands(Commands):
         """whatis expression
 
         Print the type of the value of the expression."""
-        value = self.session.value_of(arg)
-        func = getattr(value, "__func__", None)
-        code = getattr(func, "__code__", None)
-        if isinstance(code, CodeType):
-            self.session.message(f"Method {code.co_name}")
-            return
-        code = getattr(value, "__code__", None)
-        if isinstance(code, CodeType):
-            self.session.message(f"Function {code.co_name}")
-            return
-        if type(value) is type:
-            self.session.message(f"Class {value.__module__}.{value.__qualname__}")
-            return
-        self.session.message(str(type(value)))
+        session = self.session
+        value = session.value_of(arg)
+        try:
+            text = session.run(lambda: _what_is(value), arg)
+        except EvaluationAbandoned as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            raise CommandError(exception_text(exc)) from None
+        session.message(text)
 
     # -- displays --------------------------------------------------------------------------
     def do_display(self, arg: str) -> None:
@@ -265,3 +261,25 @@ class _Console(code_module.InteractiveConsole):
             raise
         except BaseException:
             self.showtraceback()
+
+
+def _what_is(value: object) -> str:
+    """pdb's ``whatis`` line for ``value``; its attributes are the program's, and may raise
+    anything (pdb: then it is no method, no function)."""
+    method = _code(lambda: value.__func__.__code__)  # type: ignore[attr-defined]
+    if method is not None:
+        return f"Method {method.co_name}"
+    function = _code(lambda: value.__code__)  # type: ignore[attr-defined]
+    if function is not None:
+        return f"Function {function.co_name}"
+    if type(value) is type:
+        return f"Class {value.__module__}.{value.__qualname__}"
+    return str(type(value))
+
+
+def _code(read: Callable[[], object]) -> CodeType | None:
+    try:
+        code = read()
+    except Exception:
+        return None
+    return code if type(code) is CodeType else None

@@ -164,6 +164,9 @@ class Tui:
     def error(self, text: str) -> None:
         if self.fallback is not None:
             self.fallback.error(text)
+        elif self._stopped.is_set():
+            # No application shows it (an internal error once the stop ended): the terminal.
+            _to_terminal(text)
         self._append(text, "class:output.error")
 
     @property
@@ -361,6 +364,14 @@ def _open_terminal() -> tuple[TextIO, TextIO]:
 
 def _terminal_fd() -> int:
     return os.open("/dev/tty", os.O_RDWR)
+
+
+def _to_terminal(text: str) -> None:
+    fd = _terminal_fd()
+    try:
+        os.write(fd, (text + "\n").encode(errors="replace"))
+    finally:
+        os.close(fd)
 
 
 def _settle(future: asyncio.Future[T], outcome: T | BaseException) -> None:

@@ -1,0 +1,201 @@
+"""Reliability: whatever the program or the user throws at the debugger, no hang, no lost
+stop, no lost data (issue 12).  Programs run for real, under ``allstop run`` or
+``PYTHONBREAKPOINT``, on every backend; engine cases run as scripted scenarios."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+import textwrap
+
+import pytest
+
+from tests.support.run import PROGRAMS, facts, line_of, run_allstop, run_python
+from tests.support.terminal import AFTER, ENTER, Terminal
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE = PROGRAMS / "hostile.py"
+
+ENDERS = {
+    "p sys.exit(0)": "*** SystemExit: 0",
+    "p exit()": "*** SystemExit: None",
+    "!raise SystemExit(5)": "*** SystemExit: 5",
+    '!raise BaseException("x")': "*** BaseException: x",
+    "!raise GeneratorExit": "*** GeneratorExit",
+    "!import _thread; _thread.exit()": "*** SystemExit",
+    "p validate({})": "*** SystemExit: 3",
+}
+"""Code typed at the prompt that raises what ends a thread or the program, and what the
+session says about it (pdb's words)."""
+
+
+def replies(stdout: str) -> list[str]:
+    """What followed each prompt (the stop first)."""
+    return [reply.strip() for reply in stdout.split("(allstop) ")]
+
+
+def test_code_that_raises_systemexit_or_baseexception_is_an_error_on_every_thread(
+    backend: str,
+) -> None:
+    # given a worker's stop, then the main thread's, each answered with code that exits
+    commands = [*ENDERS, "p x", "c", *ENDERS, "p x", "c"]
+    result = run_allstop(["run", str(HOSTILE)], commands, backend=backend)
+    # then each is one error line and the session goes on, in the worker then in main
+    out = replies(result.stdout)
+    per_stop = [*ENDERS.values(), "1"]
+    assert out[1:9] == per_stop, result.stdout
+    assert out[9].startswith("worker done 1"), result.stdout
+    assert out[10:18] == [*ENDERS.values(), "2"], result.stdout
+    assert out[18] == "main done 2", result.stdout
+    assert result.status == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_values_that_refuse_to_be_looked_at_are_shown_without_ending_the_stop(
+    backend: str,
+) -> None:
+    # given a worker whose arguments refuse every attribute read, and whose repr is a str
+    # subclass that refuses len()
+    commands = ["p obj", "args", "display obj", "whatis obj", "p other", "display other"]
+    result = run_allstop(["run", str(HOSTILE)], [*commands, "p 6 * 7", "c", "c"], backend=backend)
+    out = replies(result.stdout)
+    assert out[1].startswith("<tests.programs.hostile.RefusesAttributes object at ") or out[
+        1
+    ].startswith("<__main__.RefusesAttributes object at "), result.stdout
+    assert re.fullmatch(r"obj = <.*RefusesAttributes object at \w+>\nother = touchy", out[2])
+    assert out[3].startswith("display obj: <"), result.stdout
+    assert out[4] == "<class '__main__.RefusesAttributes'>", result.stdout
+    assert out[5:8] == ["touchy", "display other: touchy", "42"], result.stdout
+    assert "internal error" not in result.stdout + result.stderr
+    assert "worker done 1" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_the_full_screen_ui_shows_values_that_refuse_to_be_looked_at(backend: str) -> None:
+    words = shlex.join([sys.executable, "-m", "allstop", "run", str(HOSTILE)])
+    term = Terminal(f"ALLSTOP_UI=tui {words}; {AFTER}", backend=backend)
+    assert term.wait_for("Threads"), term.text
+    assert term.wait_for("RefusesAttributes object at"), term.text
+    assert "touchy" in term.text
+    term.send(":c" + ENTER)
+    assert term.wait_for(lambda text: "main done" in text or "Threads" in text), term.text
+    term.send(":c" + ENTER)
+    raw = term.finish()
+    assert "worker done 1" in raw
+    assert "main done 2" in raw
+    assert "STATUS=0" in raw
+
+
+def test_thread_names_are_bounded_and_escaped_and_a_finished_thread_keeps_its_own(
+    backend: str,
+) -> None:
+    # given threads named with a newline and terminal escapes, and with ten million
+    # characters; one that finishes between the two stops
+    result = run_allstop(
+        ["run", str(HOSTILE)],
+        ["threads", "bt all", "c", "threads", "thread 2", NEW_THREAD_DAEMON, "c"],
+        backend=backend,
+    )
+    out = replies(result.stdout)
+    first, stacks, second = out[1], out[2], out[4]
+    # then the names are escaped, and cut
+    assert "two\\nlines\\x1b[2J\\x1b[31mred" in first
+    assert "\x1b[2J" not in result.stdout
+    assert len(result.stdout) < 20_000
+    assert re.search(r"\bn{29}\.\.\. ", first), first
+    assert re.search(r'"n{200}\.\.\." \(ident', stacks), stacks
+    # and the worker, finished since, keeps its name and daemon flag
+    assert re.search(r"\b5\s+worker\s+\d+\s+no\s+finished", second), second
+    # and a thread started from the prompt for a non-daemon thread blocked in C is not a daemon
+    # (the code runs on allstop's helper)
+    assert out[6].startswith("False"), result.stdout
+    assert result.status == 0, result.stderr
+
+
+NEW_THREAD_DAEMON = "!import threading; print(threading.Thread(target=print).daemon)"
+
+
+def test_a_condition_that_raises_systemexit_stops_says_so_and_never_ends_the_thread(
+    backend: str,
+) -> None:
+    program = PROGRAMS / "two_hits.py"
+
+    line = line_of(program, "# the breakpoint")
+    condition = "__import__('sys').exit(3)"
+    result = run_allstop(
+        ["run", "-b", f"{program}:{line}, {condition}", str(program)],
+        ["c"] * 20,
+        backend=backend,
+    )
+    # then both threads stop, each stop says why, and both threads run on to their end
+    assert result.stdout.count("stopped at breakpoint 1") == 2, result.stdout
+    said = "stopped at breakpoint 1, whose condition raised SystemExit: 3;"
+    assert result.stdout.count(said) == 2, result.stdout
+    assert "both done" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+SCENARIO = """
+import threading
+from tests.support.scenario import *
+from allstop._snapshot import take
+"""
+
+
+def test_a_hundred_threads_released_onto_one_breakpoint_each_stop_once_in_order(
+    backend: str,
+) -> None:
+    found = facts(
+        run_python(
+            SCENARIO
+            + textwrap.dedent(
+                """
+            COUNT = 100
+            engine = new_engine()
+            barrier = threading.Barrier(COUNT)
+
+            def work(n):
+                barrier.wait()
+                return n  # bp
+
+            shown = []
+            queues = []
+            missed = []
+
+            def at_stop(stop):
+                shown.append(stop.frame.f_locals["n"])
+                queues.append([s.frame.f_locals["n"] for s in engine.pending_stops()])
+                # A thread parked at the breakpoint's line has presented its stop, or waits
+                # to present it.
+                for t in take(engine, stop):
+                    top = t.frames[0] if t.frames else None
+                    if t.state.value == "frozen" and top is not None and top.lineno == line:
+                        if top.frame.f_locals["n"] not in shown:
+                            missed.append(t.number)
+
+            Script(engine, *[at_stop] * COUNT)
+            line = break_at(engine, work, "# bp")
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(COUNT)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            alive = sum(t.is_alive() for t in threads)
+            emit(shown=shown, queues=queues, missed=missed, alive=alive)
+            """
+            ),
+            backend=backend,
+            timeout=50,
+        )
+    )
+    shown, queues = found["shown"], found["queues"][:-1]
+    assert isinstance(shown, list)
+    assert isinstance(queues, list)
+    assert sorted(shown) == list(range(100))
+    # each stop waiting when another is shown is the next one shown (first come, first shown)
+    for queued, after in zip(queues, shown[1:], strict=True):
+        assert not queued or queued[0] == after, (queued, after)
+    assert found["missed"] == []
+    assert found["alive"] == 0
