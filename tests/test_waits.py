@@ -1,23 +1,27 @@
 """What a blocked thread waits on, read from its frames (``_waits.wait_of``), on real threads
-in this process."""
+in this process (unit), and as the ``waits`` and ``threads`` commands print it (e2e)."""
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
 
 import pytest
 
 from allstop._frames import in_c_call
-from allstop._waits import wait_of
+from allstop._waits import Wait, wait_of
+from tests.support.run import run_allstop
 
-pytestmark = pytest.mark.unit
+PROMPT = "(allstop) "
 
 
-def blocked_frame(thread: threading.Thread) -> object:
+def blocked_frame(thread: threading.Thread) -> FrameType:
     """The innermost frame of ``thread`` once it waits in C (polled: nothing to wait on)."""
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -32,6 +36,7 @@ def wait_for(event: threading.Event) -> None:
     event.wait()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "target",
     [
@@ -47,9 +52,140 @@ def test_a_thread_waiting_on_an_event_waits_on_the_event(
     thread = threading.Thread(target=target(event), daemon=True)
     thread.start()
     try:
-        wait = wait_of(blocked_frame(thread))  # type: ignore[arg-type]
+        wait = wait_of(blocked_frame(thread))
         assert wait is not None
         assert wait.kind == "Event"
     finally:
         event.set()
         thread.join(5)
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[int, int]]:
+    """A pipe: a read of its read end blocks until a byte is written to the other."""
+    read_end, write_end = os.pipe()
+    yield read_end, write_end
+    os.close(read_end)
+    os.close(write_end)
+
+
+def started(target: Callable[..., object], *args: object) -> threading.Thread:
+    """A daemon thread running ``target(*args)``: while ``target`` is a C function that blocks,
+    the thread's innermost Python frame is ``Thread.run`` itself."""
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.unit
+def test_a_thread_whose_target_is_lock_acquire_waits_on_the_lock() -> None:
+    lock = threading.Lock()
+    with lock:
+        thread = started(lock.acquire)
+        wait = wait_of(blocked_frame(thread))
+        assert wait is not None
+        assert (wait.kind, wait.obj) == ("Lock", lock)
+    thread.join(5)  # it takes the lock now, and ends
+
+
+@pytest.mark.unit
+def test_a_thread_whose_target_is_time_sleep_sleeps() -> None:
+    # The thread sleeps out its 60 s as a daemon: a sleep cannot be cut short.
+    thread = started(time.sleep, 60)
+    assert wait_of(blocked_frame(thread)) == Wait("sleep")
+
+
+@pytest.mark.unit
+def test_a_thread_whose_target_is_an_unknown_c_call_waits_on_nothing_told(
+    pipe: tuple[int, int],
+) -> None:
+    read_end, write_end = pipe
+    thread = started(os.read, read_end, 1)
+    try:
+        assert wait_of(blocked_frame(thread)) is None  # neither a guess nor itself
+    finally:
+        os.write(write_end, b"x")  # the read returns: the thread ends before the pipe closes
+        thread.join(5)
+
+
+@pytest.mark.unit
+def test_a_timer_waits_on_its_event_not_on_itself() -> None:
+    timer = threading.Timer(60, print)
+    timer.daemon = True
+    timer.start()
+    try:
+        wait = wait_of(blocked_frame(timer))
+        assert wait is not None
+        assert (wait.kind, wait.obj) == ("Event", timer.finished)
+    finally:
+        timer.cancel()
+        timer.join(5)
+
+
+C_TARGETS = """
+import os
+import sys
+import threading
+import time
+
+from allstop._frames import in_c_call
+
+lock = threading.Lock()
+held = threading.Event()
+release = threading.Event()
+
+
+def holding() -> None:
+    with lock:
+        held.set()
+        release.wait()
+
+
+read_end, write_end = os.pipe()  # nobody writes: a read of it blocks for good
+holder = threading.Thread(target=holding, name="holding", daemon=True)
+holder.start()
+held.wait()
+threads = [
+    threading.Thread(target=lock.acquire, name="acquire", daemon=True),
+    threading.Thread(target=os.read, args=(read_end, 1), name="read", daemon=True),
+    threading.Thread(target=time.sleep, args=(60,), name="sleep", daemon=True),
+    threading.Timer(60, print),
+]
+threads[-1].name = "timer"
+threads[-1].daemon = True
+for thread in threads:
+    thread.start()
+
+
+# Whether the thread stands at a call out of Python (where allstop calls it blocked).
+def waiting(thread: threading.Thread) -> bool:
+    frame = sys._current_frames().get(thread.ident or -1)
+    return frame is not None and in_c_call(frame)
+
+
+deadline = time.monotonic() + 10
+for thread in [holder, *threads]:
+    while not waiting(thread):
+        if time.monotonic() > deadline:
+            sys.exit(f"{thread.name} never reached its wait")
+        time.sleep(0.001)  # polling the thread's state: nothing announces that it waits
+breakpoint()
+"""
+
+
+@pytest.mark.e2e
+def test_waits_names_the_c_call_a_thread_target_waits_in(backend: str, tmp_path: Path) -> None:
+    program = tmp_path / "c_targets.py"
+    program.write_text(C_TARGETS)
+    result = run_allstop(["run", str(program)], ["threads", "waits", "q"], backend=backend)
+    _, threads, waits, *_ = result.stdout.split(PROMPT)
+    assert waits.splitlines() == [
+        "thread 2 (holding) waits on Event",
+        "thread 3 (acquire) waits on Lock held by thread 2",
+        "thread 4 (read) is blocked in a C call",
+        "thread 5 (sleep) waits on sleep",
+        "thread 6 (timer) waits on Event",
+    ]
+    assert "blocked: waits on Lock held by thread 2" in threads
+    assert "to finish" not in threads + waits  # no thread joins another, none itself
+    assert "deadlock:" not in result.stdout

@@ -3,15 +3,19 @@
 Design note: this reads frames and objects only: no lock is taken, no method of the program
 is called (a queue's size is read from its container, an RLock's owner from its repr, which the
 C type writes without locks).  A thread blocked in C is at a call in its innermost Python frame;
-when that frame is ``threading``'s or ``queue``'s own code, its ``self`` says what it waits on;
-when it is the program's own code (``with lock:``, ``lock.acquire()``, ``time.sleep(...)``), the
-source line names the object, which is looked up in the frame without running anything.  Who
+when that frame is ``threading``'s or ``queue``'s own code, its ``self`` says what it waits on
+(a thread object only inside its ``join``: in its other methods, ``Timer.run`` or the start-up,
+``self`` is the very thread that runs them); when it is the program's own code (``with lock:``,
+``lock.acquire()``, ``time.sleep(...)``), the source line names the object, which is looked up
+in the frame without running anything; when it is ``Thread.run`` itself, the thread's target is a
+C function (``Thread(target=lock.acquire)``), whose bound object and name say it.  Who
 holds a plain ``Lock`` is not recorded anywhere: it is taken to be a thread whose frame is inside
 a ``with`` block on that very lock.  What cannot be told is left out rather than guessed.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import linecache
@@ -20,7 +24,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import FrameType
+from types import BuiltinFunctionType, FrameType
 
 from ._frames import in_c_call, outward
 from ._model import ThreadState
@@ -31,6 +35,7 @@ _RLOCK_OWNER = re.compile(r"owner=(\d+)")
 _WITH = re.compile(r"^\s*(?:async\s+)?with\s+(.+?)\s*:")
 _CALLED = re.compile(r"([A-Za-z_][\w.]*)\.(acquire|join|wait|get|put)\s*\(")
 _SLEEP = re.compile(r"\b(?:[\w.]+\.)?sleep\s*\(")
+_RUN = threading.Thread.run.__code__
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,14 @@ def _lookup(frame: FrameType, dotted: str) -> object:
     return value
 
 
-def _wait_for(obj: object) -> Wait | None:
+def _wait_for(obj: object, method: str) -> Wait | None:
+    """The wait of a thread inside ``obj.method(...)`` (``__enter__`` for ``with obj:``).
+
+    A thread object is waited for only by its ``join``: in any other of its methods the thread
+    is the one running them (``Timer.run``, the start-up) or one being started, and taking it
+    for a join made a thread wait for itself to finish, a deadlock of one."""
     kind = _kind_of(obj)
-    if kind is None:
+    if kind is None or (kind == "join" and method != "join"):
         return None
     if kind == "Queue":
         return Wait(kind, obj, size=_queue_size(obj))
@@ -121,15 +131,6 @@ def _wait_for(obj: object) -> Wait | None:
     return Wait(kind, obj)
 
 
-_START_CODES = frozenset(
-    {
-        threading.Thread.run.__code__,
-        threading.Thread._bootstrap_inner.__code__,  # type: ignore[attr-defined]
-        threading.Thread._bootstrap.__code__,  # type: ignore[attr-defined]
-    }
-)
-"""A thread's own start-up frames: their ``self`` is the thread itself, not what it waits on."""
-
 TYPED = "<stdin>"
 """The file name of code typed at the debugger's prompt (pdb's)."""
 
@@ -139,15 +140,32 @@ def wait_of(frame: FrameType, typed: str = "") -> Wait | None:
     (``typed``: the source of the code typed at the prompt it runs, if it does)."""
     found: Wait | None = None
     for f in itertools.islice(outward(frame), 8):
-        if f.f_code in _START_CODES:  # a thread whose target waits (Thread(target=ev.wait))
-            return found
+        if f.f_code is _RUN:  # where the target starts: below is the thread's start-up
+            return _target_wait(f) if f is frame else found
         if f.f_code.co_filename not in (_THREADING, _QUEUE):
             return found if found is not None else _from_source(f, typed)
-        this = f.f_locals.get("self")
-        wait = _wait_for(this) if this is not None else None
+        wait = _wait_for(f.f_locals.get("self"), f.f_code.co_name)
         if wait is not None:
             found = wait  # outer library frames say more (Queue over its Condition)
     return found
+
+
+def _target_wait(run: FrameType) -> Wait | None:
+    """The wait of a thread whose innermost frame is ``Thread.run`` at the call of its target:
+    a C function, which has no frame (``Thread(target=lock.acquire)``, ``time.sleep``).  Only
+    C attributes are read (``__self__``, ``__name__``), and a ``partial`` only when it is not a
+    subclass: nothing of the program runs.  Other callables (``os.read``) tell nothing."""
+    try:
+        target = inspect.getattr_static(run.f_locals.get("self"), "_target")
+    except AttributeError:
+        return None
+    while type(target) is functools.partial:
+        target = target.func
+    if not isinstance(target, BuiltinFunctionType):
+        return None
+    if target.__name__ == "sleep":
+        return Wait("sleep")
+    return _wait_for(target.__self__, target.__name__)
 
 
 def _from_source(frame: FrameType, typed: str = "") -> Wait | None:
@@ -164,10 +182,10 @@ def _from_source(frame: FrameType, typed: str = "") -> Wait | None:
     match = _WITH.match(line)
     if match:
         expression = match.group(1).split(" as ")[0].strip()
-        return _wait_for(_lookup(frame, expression))
+        return _wait_for(_lookup(frame, expression), "__enter__")
     match = _CALLED.search(line)
     if match:
-        return _wait_for(_lookup(frame, match.group(1)))
+        return _wait_for(_lookup(frame, match.group(1)), match.group(2))
     return None
 
 
