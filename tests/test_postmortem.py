@@ -171,7 +171,7 @@ def test_pause_refuses_a_process_without_allstop() -> None:
         # bystander got: it speaks for another process (started at another time).
         marker = pause_marker(sleeper.pid)
         marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        marker.write_text(f"{int(signal.SIGUSR1)} 1")
+        marker.write_text(f"{int(signal.SIGUSR1)} 1 HANDLED")
         try:
             paused = pause(sleeper.pid)
         finally:
@@ -182,6 +182,71 @@ def test_pause_refuses_a_process_without_allstop() -> None:
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def refused(pid: int, reason: str) -> str:
+    return (
+        f"allstop: process {pid} no longer handles SIGUSR1 for allstop ({reason}): nothing sent\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("own", "the program replaced the handler"),
+        ("default", "reset to the default action, which would kill it"),
+        ("ignore", "ignored"),
+        ("faulthandler", "the program gave it to faulthandler.register()"),
+    ],
+)
+def test_pause_refuses_a_program_that_took_the_signal_back(how: str, reason: str) -> None:
+    program = Running(["run", str(PROGRAMS / "own_pause_signal.py"), how])
+    try:
+        assert program.wait_for("ready"), program.output + program.error_output
+        paused = pause(program.proc.pid)
+        assert (paused.returncode, paused.stdout) == (1, "")
+        assert paused.stderr == refused(program.proc.pid, reason)
+        assert program.proc.poll() is None  # not killed by the default action
+    finally:
+        result = program.finish()
+    assert (result.stdout, result.status) == ("ready\nown handler called 0 times\n", 0)
+    assert result.stderr == ""  # faulthandler dumped no traceback
+
+
+def test_pause_a_program_that_put_allstops_handler_back(backend: str) -> None:
+    program = Running(["run", str(PROGRAMS / "own_pause_signal.py"), "restore"], backend=backend)
+    try:
+        assert program.wait_for("replaced"), program.output + program.error_output
+        paused = pause(program.proc.pid)
+        assert paused.returncode == 1
+        assert paused.stderr == refused(program.proc.pid, "the program replaced the handler")
+        program.send("go on")
+        assert program.wait_for("ready"), program.output + program.error_output
+        paused = pause(program.proc.pid)
+        assert paused.returncode == 0, paused.stderr
+        assert program.wait_for("stopped at pause"), program.output
+        program.send("q")
+    finally:
+        result = program.finish()
+    head, banner = replies(result.stdout)[0].split("ready\n")
+    assert head == "replaced\nrefused in a thread\n"  # and taking it in a thread broke nothing
+    assert banner.startswith("[thread 1 MainThread] stopped at pause")
+    assert result.status == 1
+
+
+def test_pause_a_program_whose_child_took_the_signal(backend: str) -> None:
+    # A forked child ignores the signal and exits: the parent's marker is the parent's.
+    program = Running(["run", str(PROGRAMS / "own_pause_signal.py"), "fork"], backend=backend)
+    try:
+        assert program.wait_for("ready"), program.output + program.error_output
+        paused = pause(program.proc.pid)
+        assert paused.returncode == 0, paused.stderr
+        assert program.wait_for("stopped at pause"), program.output
+        program.send("q")
+    finally:
+        result = program.finish()
+    assert result.stdout.startswith("ready\n[thread 1 MainThread] stopped at pause")
+    assert result.status == 1
 
 
 def test_waits_names_what_each_thread_waits_on(backend: str) -> None:

@@ -17,7 +17,6 @@ import io
 import linecache
 import os
 import runpy
-import signal
 import sys
 import traceback
 import types
@@ -359,25 +358,16 @@ def _strip(exc: BaseException, code: CodeType) -> None:
 
 
 def pause(pid: int) -> int:
-    """``allstop pause PID``: send the pause signal, if the process handles it."""
-    from ._wiring import pause_marker, process_started
+    """``allstop pause PID``: send the pause signal, if the process still takes it with
+    allstop's handler at that moment (``_wiring.send_pause``); else say why, in one line."""
+    from ._wiring import NotPausable, send_pause, signal_name
 
-    marker = pause_marker(pid)
     try:
-        number_text, _, started = marker.read_text().partition(" ")
-        number = int(number_text)
-        os.kill(pid, 0)
-        if started != process_started(pid):  # the marker of a dead process with this id
-            raise ValueError(started)
-    except (OSError, ValueError):
-        print(
-            f"allstop: process {pid} does not run allstop with pausing on (or is not yours): "
-            "nothing sent",
-            file=sys.stderr,
-        )
+        number = send_pause(pid)
+    except NotPausable as exc:
+        print(f"allstop: process {pid} {exc}: nothing sent", file=sys.stderr)
         return 1
-    os.kill(pid, number)
-    print(f"allstop: paused process {pid} (signal {signal.Signals(number).name})")
+    print(f"allstop: paused process {pid} (signal {signal_name(number)})")
     return 0
 
 
