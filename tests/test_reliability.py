@@ -199,3 +199,35 @@ def test_a_hundred_threads_released_onto_one_breakpoint_each_stop_once_in_order(
         assert not queued or queued[0] == after, (queued, after)
     assert found["missed"] == []
     assert found["alive"] == 0
+
+
+@pytest.mark.parametrize("stepper", ["worker", "main"])
+def test_ctrl_c_interrupts_a_step_that_waits_for_a_frozen_thread(
+    backend: str, stepper: str
+) -> None:
+    # given a stop before a line that takes from a queue only a frozen thread fills
+    args = [str(PROGRAMS / "step_waits.py"), *(["main"] if stepper == "main" else [])]
+    words = shlex.join([sys.executable, "-m", "allstop", "run", *args])
+    term = Terminal(f"ALLSTOP_UI=line {words}; {AFTER}", rows=50, cols=120, backend=backend)
+    assert term.wait_for("(allstop) "), term.text
+    if "-> breakpoint()" in term.text:  # 3.13 stops on the breakpoint() line itself
+        term.send("next" + ENTER)
+        assert term.wait_for("-> item = items.get()"), term.text
+    # when the thread steps over it, alone: the session says it will wait
+    term.send("next" + ENTER)
+    assert term.wait_for("this line waits on Queue (size 0)"), term.text
+    # then Ctrl-C gives the prompt back, the thread shown where it waits
+    term.send("\x03")
+    assert term.wait_for("stopped at Ctrl-C during a step"), term.text
+    assert term.wait_for(lambda text: text.rstrip().endswith("(allstop)")), term.text
+    assert "-> waiter.acquire()" in term.text
+    prompts = term.text.count("(allstop) ")
+    term.send("!__import__('sys').modules['__main__'].go.set()" + ENTER)
+    assert term.wait_for(lambda text: text.count("(allstop) ") > prompts), term.text
+    term.send("c" + ENTER)
+    raw = term.finish()
+    # and the program never got the Ctrl-C: it ends as it would have
+    assert "got 42" in raw
+    assert "all done" in raw
+    assert "KeyboardInterrupt" not in raw
+    assert "STATUS=0" in raw

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import queue
 import sys
 import threading
 import time
@@ -15,7 +16,7 @@ from types import FrameType
 import pytest
 
 from allstop._frames import in_c_call
-from allstop._waits import Wait, wait_of
+from allstop._waits import Wait, blocking_line, wait_of
 from tests.support.run import run_allstop
 
 PROMPT = "(allstop) "
@@ -124,6 +125,7 @@ def test_a_timer_waits_on_its_event_not_on_itself() -> None:
 
 C_TARGETS = """
 import os
+import queue
 import sys
 import threading
 import time
@@ -189,3 +191,54 @@ def test_waits_names_the_c_call_a_thread_target_waits_in(backend: str, tmp_path:
     assert "blocked: waits on Lock held by thread 2" in threads
     assert "to finish" not in threads + waits  # no thread joins another, none itself
     assert "deadlock:" not in result.stdout
+
+
+# -- blocking_line: the line a step is about to run ---------------------------------------
+
+
+def line_taking(items: queue.Queue[int]) -> FrameType:
+    return sys._getframe() if items is not None else items.get()  # type: ignore[unreachable]
+
+
+def line_locking(lock: threading.Lock) -> FrameType:
+    return sys._getframe() if lock is not None else lock.acquire()  # type: ignore[unreachable]
+
+
+def line_waiting(event: threading.Event) -> FrameType:
+    return sys._getframe() if event is not None else event.wait()  # type: ignore[unreachable]
+
+
+def line_sleeping(seconds: float) -> FrameType:
+    return sys._getframe() if seconds else time.sleep(seconds)  # type: ignore[func-returns-value]
+
+
+ME = threading.get_ident()
+
+
+@pytest.mark.unit
+def test_a_get_from_an_empty_queue_blocks_and_from_a_full_one_does_not() -> None:
+    items: queue.Queue[int] = queue.Queue()
+    wait = blocking_line(line_taking(items), ME)
+    assert wait is not None
+    assert wait.describe({}) == "Queue (size 0)"
+    items.put(1)
+    assert blocking_line(line_taking(items), ME) is None
+
+
+@pytest.mark.unit
+def test_a_held_lock_blocks_and_a_free_one_does_not() -> None:
+    lock = threading.Lock()
+    assert blocking_line(line_locking(lock), ME) is None
+    with lock:
+        wait = blocking_line(line_locking(lock), ME)
+    assert wait is not None
+    assert wait.kind == "Lock"
+
+
+@pytest.mark.unit
+def test_an_unset_event_blocks_a_set_one_does_not_and_a_sleep_never() -> None:
+    event = threading.Event()
+    assert blocking_line(line_waiting(event), ME) is not None
+    event.set()
+    assert blocking_line(line_waiting(event), ME) is None
+    assert blocking_line(line_sleeping(100), ME) is None

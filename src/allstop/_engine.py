@@ -58,6 +58,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -207,6 +208,12 @@ class Engine:
         """The ``debug`` runs under way, the innermost last."""
         self._pending: deque[StopEvent] = deque()
         self._presenter: int | None = None
+        self._interrupting: int | None = None
+        """The main thread, taken out of its wait by Ctrl-C during a step to present the
+        interrupted step (see ``_interrupt_step``)."""
+        self._ctrl_c: Callable[[int, FrameType | None], object] | None = None
+        """The SIGINT handler set while the main thread steps (see ``_catch_ctrl_c``)."""
+        self._ctrl_c_before: object = None
         self._busy: int | None = None
         """The thread applying a resume (never parked by a checkpoint meanwhile)."""
         self._alive_at_freeze: frozenset[int] = frozenset()
@@ -507,6 +514,7 @@ class Engine:
         crashed: bool = False,
         traceback: TracebackType | None = None,
         condition_error: BaseException | None = None,
+        focus: int | None = None,
     ) -> None:
         """The calling thread stops: present it now, or after the stop being shown."""
         ident = _thread.get_ident()
@@ -522,6 +530,7 @@ class Engine:
             crashed,
             traceback,
             condition_error,
+            focus,
         )
         recursion = self._recursions[-1] if self._recursions else None
         if recursion is not None and recursion.ident == ident:
@@ -560,8 +569,14 @@ class Engine:
         self._present(stop)
 
     def _present(self, stop: StopEvent) -> None:
-        self._freeze(stop.ident)
+        me = stop.ident
+        if me == main_ident():
+            self._release_ctrl_c()
+        self._freeze(me)
         resume = self._hold_session(stop)
+        self._after_serving(me, stop.frame)
+        if resume.how is ResumeHow.STEP and resume.thread in (None, me) and me == main_ident():
+            self._catch_ctrl_c()
         if resume.then is not None:
             resume.then()
         if resume.how is ResumeHow.QUIT and not stop.post_mortem:
@@ -692,9 +707,9 @@ class Engine:
                 host.wake.acquire()
             except KeyboardInterrupt:
                 # Ctrl-C reaches the main thread even while it is stopped: the world stays
-                # frozen; the session owns the keyboard.
+                # frozen; the session owns the keyboard, or a step runs, which it interrupts.
                 handler = self.handler
-                if handler is not None:
+                if not self._interrupt_step(ident) and handler is not None:
                     handler.on_interrupt()
 
     # -- pdb's debug: a debugger inside the debugger ------------------------------------------
@@ -867,13 +882,15 @@ class Engine:
         return sys._current_frames().get(ident)
 
     # -- freezing --------------------------------------------------------------------------
-    def _freeze(self, me: int) -> None:
+    def _freeze(self, me: int, *, again: bool = False) -> None:
+        """Stop every other thread (``again``: even in a frozen world, where a thread that
+        ran alone must park too)."""
         find = self.find_host_threads
         host_threads = frozenset(find()) if find is not None else frozenset()
         # Armed before the world freezes: 3.13's REPL would park in its own code otherwise.
         self._hold_keyboard(me)
         with self._lock:
-            if self.world is World.FROZEN:
+            if self.world is World.FROZEN and not again:
                 return
             self._host_threads = host_threads
             self.world = World.FREEZING
@@ -977,14 +994,73 @@ class Engine:
                 self._parked.pop(ident, None)
                 self._hosts.pop(ident, None)
             self.backend.unparked(frame)
+        self._after_serving(ident, frame)
 
     def _may_leave(self, ident: int) -> bool:
         """Whether a parked (or parking) thread may go on (engine lock held)."""
-        if ident in (self._presenter, self.runner):
+        if ident in (self._presenter, self.runner, self._interrupting):
             return True
         if self.world is not World.RUNNING or ident in self._held:
             return False
         return not any(stop.ident == ident for stop in self._pending)
+
+    # -- Ctrl-C during a step ----------------------------------------------------------------
+    def _interrupt_step(self, ident: int) -> bool:
+        """Ctrl-C reached the main thread (``ident``) waiting while another thread steps
+        alone, no session open: the main thread leaves its wait to present the interrupted
+        step (``_after_serving``); whether it will."""
+        with self._lock:
+            if self._presenter is not None or self.runner in (None, ident):
+                return False
+            if self._interrupting is None:
+                self._interrupting = ident
+        return True
+
+    def _after_serving(self, ident: int, frame: FrameType) -> None:
+        """Once thread ``ident`` stopped waiting: if Ctrl-C took it out of its wait to
+        interrupt a step, the world is frozen again (the stepping thread parks at its next
+        line, or stays blocked in C) and ``ident`` presents the stop, about that thread."""
+        with self._lock:
+            if self._interrupting != ident:
+                return
+            self._interrupting = None
+            target, self.runner = self.runner, None
+        self._freeze(ident, again=True)
+        self.report_stop(frame, StopReason.INTERRUPT, focus=target)
+
+    def _catch_ctrl_c(self) -> None:
+        """The main thread is about to step: until its next stop, Ctrl-C interrupts the step
+        (a stop where it is, even inside a C call that waits) instead of raising
+        ``KeyboardInterrupt`` into the program (gdb keeps SIGINT from the program too)."""
+        if self._ctrl_c is not None:
+            return
+        handler = self._on_ctrl_c
+        try:
+            self._ctrl_c_before = signal.signal(signal.SIGINT, handler)
+        except (ValueError, OSError, TypeError):  # not the main thread; a platform without
+            return
+        self._ctrl_c = handler
+
+    def _release_ctrl_c(self) -> None:
+        """Put back the SIGINT handler ``_catch_ctrl_c`` replaced (unless the program has set
+        one of its own since)."""
+        handler, self._ctrl_c = self._ctrl_c, None
+        if handler is not None and signal.getsignal(signal.SIGINT) is handler:
+            with suppress(ValueError, OSError, TypeError):
+                signal.signal(signal.SIGINT, self._ctrl_c_before)  # type: ignore[arg-type]
+
+    def _on_ctrl_c(self, signum: int, frame: FrameType | None) -> None:
+        ident = _thread.get_ident()
+        with self._lock:
+            stepping = ident in self.steps and self._presenter is None
+        if stepping and frame is not None:
+            self.report_stop(frame, StopReason.INTERRUPT, focus=ident)
+            return
+        before = self._ctrl_c_before
+        if callable(before):
+            before(signum, frame)
+        elif before != signal.SIG_IGN:
+            raise KeyboardInterrupt
 
     def _wake(self, ident: int) -> None:
         """Wake one parked thread (engine lock held)."""

@@ -94,6 +94,9 @@ class StopReason(enum.Enum):
     event): ``exception`` says which."""
     DEBUG = "debug"
     """The first line of the code pdb's ``debug`` command runs."""
+    INTERRUPT = "interrupt"
+    """Ctrl-C during a step: the stepping thread (``StopEvent.focus``) is shown where it is,
+    in Python or blocked in C."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,14 @@ class StopEvent:
     (None for the internal ``StopIteration`` of a finished generator)."""
     condition_error: BaseException | None = field(default=None, repr=False)
     """What the breakpoint's condition raised (it stopped: the safe side)."""
+    focus: int | None = None
+    """The thread the stop is about when it is not the one presenting it: an interrupted
+    step's, which may be blocked in C (the main thread presents for it)."""
+
+    @property
+    def subject(self) -> int:
+        """The thread the stop is about (shown first)."""
+        return self.focus if self.focus is not None else self.ident
 
     @property
     def post_mortem(self) -> bool:

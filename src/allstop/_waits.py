@@ -25,6 +25,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import BuiltinFunctionType, FrameType
+from typing import Any
 
 from ._frames import in_c_call, outward
 from ._model import ThreadState
@@ -187,6 +188,50 @@ def _from_source(frame: FrameType, typed: str = "") -> Wait | None:
     if match:
         return _wait_for(_lookup(frame, match.group(1)), match.group(2))
     return None
+
+
+def blocking_line(frame: FrameType, ident: int) -> Wait | None:
+    """What the line ``frame`` (of thread ``ident``) is about to run waits on, when only
+    another thread can end that wait now: a get from an empty queue, a put into a full one,
+    a lock another thread holds, an event not set, a semaphore at zero, a condition's wait, a
+    join of a live thread.  Read from the source line and the objects' own fields, as the
+    rest of this module reads them (a ``sleep`` ends by itself: None)."""
+    if frame.f_lineno is None:
+        return None
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    match = _WITH.match(line)
+    if match:
+        obj, method = _lookup(frame, match.group(1).split(" as ")[0].strip()), "__enter__"
+    else:
+        match = _CALLED.search(line)
+        if match is None:
+            return None
+        obj, method = _lookup(frame, match.group(1)), match.group(2)
+    wait = _wait_for(obj, method)
+    return wait if wait is not None and _blocks_now(wait, method, ident) else None
+
+
+def _blocks_now(wait: Wait, method: str, ident: int) -> bool:
+    obj: Any = wait.obj
+    try:
+        if wait.kind == "Queue":
+            full = 0 < getattr(obj, "maxsize", 0) <= (wait.size or 0)
+            return wait.size == 0 if method == "get" else method == "put" and full
+        if wait.kind == "Lock":
+            return bool(obj.locked())
+        if wait.kind == "RLock":
+            return wait.holder not in (None, ident)
+        if wait.kind == "Event":
+            return method == "wait" and not inspect.getattr_static(obj, "_flag")
+        if wait.kind in ("Semaphore", "BoundedSemaphore"):
+            return not inspect.getattr_static(obj, "_value")
+        if wait.kind == "Condition":
+            return method == "wait"
+        if wait.kind == "join":
+            return bool(obj.is_alive())
+    except Exception:  # an attribute the object does not have: nothing is told
+        return False
+    return False
 
 
 def lock_holders(frames: Mapping[int, FrameType]) -> dict[int, int]:

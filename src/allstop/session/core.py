@@ -344,7 +344,7 @@ class Session:
     def on_stop(self, stop: StopEvent) -> Resume:
         """Show ``stop`` and run commands until one resumes; return how to resume."""
         self.stop = stop
-        self.current = stop.ident
+        self.current = stop.subject
         self.frame_index = {}
         self.list_lineno = None
         self._resume = None
@@ -485,11 +485,12 @@ class Session:
             StopReason.EXCEPTION: "crash" if stop.crashed else "exception",
             StopReason.RAISE: "exception",
             StopReason.DEBUG: "the start of debug's code",
+            StopReason.INTERRUPT: "Ctrl-C during a step",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:
         """(frozen, blocked in C): the other threads of the stop being shown."""
-        ident = self.stop.ident if self.stop else None
+        ident = self.stop.subject if self.stop else None
         others = [t.state.counting for t in self.threads if t.ident != ident]
         return sum(c.frozen for c in others), sum(c.blocked for c in others)
 
@@ -503,11 +504,13 @@ class Session:
         stop = self.stop
         if stop is None:
             return ""
-        thread = self.thread_view(stop.ident)
-        title = _format.thread_title(thread) if thread else f"[thread {stop.ident}]"
+        thread = self.thread_view(stop.subject)
+        title = _format.thread_title(thread) if thread else f"[thread {stop.subject}]"
         frozen, blocked = self.others()
         plural = "" if frozen == 1 else "s"
         why = f"stopped at {self.stop_reason()}"
+        if stop.reason is StopReason.INTERRUPT and thread is not None and thread.detail:
+            why += f" ({_format.state_text(thread)})"
         if stop.exception is not None:
             what = _snapshot.exception_line(stop.exception)
             why = f"crashed: {what}" if stop.crashed else f"post-mortem: {what}"
@@ -521,7 +524,8 @@ class Session:
     def _announce(self, stop: StopEvent, bp: Breakpoint | None) -> None:
         alone = self.alone()
         # Alone, it says nothing pdb would not, but a crash or a condition that failed.
-        if not alone or stop.crashed or stop.condition_error is not None:
+        said = stop.crashed or stop.condition_error is not None or stop.focus is not None
+        if not alone or said:
             self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
         if pending:

@@ -15,8 +15,10 @@ import shlex
 import sys
 import time
 from contextlib import suppress
+from types import FrameType
 from typing import NoReturn
 
+from .. import _waits
 from .._evaluate import RUNNING_LIMIT, EvaluationAbandoned
 from .._model import StopReason
 from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
@@ -50,6 +52,8 @@ class RunningCommands(Commands):
                 f"thread {thread.number} is blocked in a C call: the step starts when it "
                 "returns to Python"
             )
+        elif session.scheduler_locking and kind in (StepKind.NEXT, StepKind.UNTIL):
+            self._warn_if_waiting(frame, thread.ident)
         face = session.face
         skip = tuple(face.skip or ()) if face is not None else ()
         step = StepRequest(kind, None if kind is StepKind.STEP else frame, lineno, skip=skip)
@@ -58,6 +62,20 @@ class RunningCommands(Commands):
             step,
             thread=thread.ident,
             scheduler_locking=session.scheduler_locking,
+        )
+
+    def _warn_if_waiting(self, frame: FrameType, ident: int) -> None:
+        """The line about to run waits for something only another thread can give, and the
+        others stay frozen while this one steps: say so before the step starts."""
+        session = self.session
+        wait = _waits.blocking_line(frame, ident)
+        if wait is None:
+            return
+        numbers = {thread.ident: thread.number for thread in session.threads}
+        session.message(
+            f"this line waits on {wait.describe(numbers)}, and the other threads stay frozen "
+            "while this one steps (scheduler-locking on): Ctrl-C interrupts the step; "
+            "'set scheduler-locking off' lets the others run during steps"
         )
 
     def _refuse_in_recursion(self, ident: int | None = None) -> None:
