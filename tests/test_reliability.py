@@ -8,10 +8,11 @@ import re
 import shlex
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from tests.support.run import PROGRAMS, facts, line_of, run_allstop, run_python
+from tests.support.run import BACKENDS, PROGRAMS, facts, line_of, run_allstop, run_python
 from tests.support.terminal import AFTER, ENTER, Terminal
 
 pytestmark = pytest.mark.e2e
@@ -80,7 +81,8 @@ def test_the_full_screen_ui_shows_values_that_refuse_to_be_looked_at(backend: st
     assert term.wait_for("RefusesAttributes object at"), term.text
     assert "touchy" in term.text
     term.send(":c" + ENTER)
-    assert term.wait_for(lambda text: "main done" in text or "Threads" in text), term.text
+    main_stopped = re.compile(r"\*\s+1 MainThread\s+stopped")  # the second stop, in the UI
+    assert term.wait_for(lambda text: bool(main_stopped.search(text))), term.text
     term.send(":c" + ENTER)
     raw = term.finish()
     assert "worker done 1" in raw
@@ -231,3 +233,63 @@ def test_ctrl_c_interrupts_a_step_that_waits_for_a_frozen_thread(
     assert "all done" in raw
     assert "KeyboardInterrupt" not in raw
     assert "STATUS=0" in raw
+
+
+FAULTS = [
+    "engine.on_line",
+    "engine.on_call",
+    "engine.on_return",
+    "engine.on_exception",
+    "engine.checkpoint",
+    "engine.report_stop",
+    "breakpoints.at_code_line",
+]
+"""The hooks a fault is injected into (``ALLSTOP_FAULT``), on every backend; then those of
+each backend."""
+BACKEND_FAULTS = {
+    "settrace": ["backend._wants"],
+    "monitoring": ["backend._quiet", "backend._discover"],
+}
+
+
+@pytest.mark.parametrize(
+    ("backend", "fault"),
+    [(backend, fault) for backend in BACKENDS for fault in [*FAULTS, *BACKEND_FAULTS[backend]]],
+)
+def test_a_fault_in_any_hook_is_reported_and_the_program_runs_on(backend: str, fault: str) -> None:
+    program = PROGRAMS / "faulty.py"
+    stop_at = f"{program}:{line_of(program, '# the breakpoint')}, i == 100"
+    result = run_allstop(
+        ["run", "-b", stop_at, str(program)],
+        ["next", "step", "return", "next", "next", "next", "c", "c", "c"],
+        backend=backend,
+        env={"ALLSTOP_FAULT": fault},
+    )
+    assert "totals [('w0', 19900), ('w1', 19900)]" in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
+    assert f"RuntimeError: fault injected in {fault}" in result.stderr, result.stderr
+    assert "*** internal error in allstop: the program goes on running" in result.stderr
+
+
+def test_a_thread_that_finishes_while_it_steps_alone_ends_its_step_at_a_stop(
+    backend: str, tmp_path: Path
+) -> None:
+    # given a worker stopped at its last line, which steps out of every frame it has
+    program = tmp_path / "finishing.py"
+    program.write_text(
+        "import threading\n"
+        "def work():\n"
+        "    return 1\n"
+        "worker = threading.Thread(target=work, name='short')\n"
+        "worker.start()\n"
+        "worker.join()\n"
+        "print('all done')\n"
+    )
+    result = run_allstop(
+        ["run", "-b", f"{program}:3", str(program)], ["return"] * 10 + ["c"], backend=backend
+    )
+    # then once it has finished, a stop says so, the world still frozen; continue ends it
+    said = "[thread 2 short] stopped at the end of the thread, which finished during its step"
+    assert said in result.stdout, result.stdout
+    assert "all done" in result.stdout
+    assert result.status == 0, result.stderr

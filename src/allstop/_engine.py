@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import _thread
 import itertools
+import os
 import signal
 import sys
 import threading
@@ -94,6 +95,12 @@ if TYPE_CHECKING:
     from ._inputhook import InputHook
 
 T = TypeVar("T")
+
+RUNNER_POLL = 0.25
+"""How often allstop looks whether the thread stepping alone still exists."""
+
+FREEZE_LIMIT = 5.0
+"""How long a freeze waits for a thread that keeps running Python (see ``_wait_settled``)."""
 
 # Bound now: a peer debugger may later wrap ``_thread.start_new_thread`` with its own start-up
 # code, which would run (and could be parked) before ``_exempt_entry`` exempts the thread.
@@ -209,11 +216,17 @@ class Engine:
         self._pending: deque[StopEvent] = deque()
         self._presenter: int | None = None
         self._interrupting: int | None = None
-        """The main thread, taken out of its wait by Ctrl-C during a step to present the
-        interrupted step (see ``_interrupt_step``)."""
+        """The thread taken out of its wait to present a step that cannot stop: Ctrl-C
+        during it (the main thread, see ``_interrupt_step``), or the stepping thread has
+        finished (see ``_check_runner``)."""
+        self._interrupt_reason = StopReason.INTERRUPT
+        self._locked_steps = 0
+        """How many steps of one thread alone have started (see ``_watch_runner``)."""
         self._ctrl_c: Callable[[int, FrameType | None], object] | None = None
         """The SIGINT handler set while the main thread steps (see ``_catch_ctrl_c``)."""
         self._ctrl_c_before: object = None
+        self._failures: set[tuple[str, int | None]] = set()
+        """Where hooks raised (see ``hook_failed``): each is reported once."""
         self._busy: int | None = None
         """The thread applying a resume (never parked by a checkpoint meanwhile)."""
         self._alive_at_freeze: frozenset[int] = frozenset()
@@ -428,6 +441,22 @@ class Engine:
             )
             return
         self._breakpoint_at(frame, ident)
+
+    def hook_failed(self, exc: Exception) -> None:
+        """A hook raised (a bug of allstop's, caught by the backend's callback): say so once
+        per place it was raised from, on the standard error descriptor (``sys.stderr``'s
+        lock may be held by a frozen thread), and let the program go on."""
+        import traceback
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = (frames[-1].filename, frames[-1].lineno) if frames else ("", None)
+        if where in self._failures:  # no lock: the hook may have raised with the engine's held
+            return
+        self._failures.add(where)
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        text += "*** internal error in allstop: the program goes on running\n"
+        with suppress(OSError):
+            os.write(2, text.encode("utf-8", "replace"))
 
     def _breakpoint_at(self, frame: FrameType, ident: int) -> bool:
         """Stop at the breakpoint of ``frame``'s line that stops thread ``ident``, if one
@@ -678,6 +707,13 @@ class Engine:
         self._busy = stop.ident
         try:
             self._rearrange(stop, resume)
+        except Exception as exc:  # a bug of allstop's: the world must resume all the same
+            self.hook_failed(exc)
+            with self._lock:
+                self.steps.clear()
+                self._pending.clear()
+                self._presenter = None
+            self._thaw_anyway()
         finally:
             self._busy = None
 
@@ -856,11 +892,16 @@ class Engine:
             self._presenter = None
             if resume.scheduler_locking:
                 self.runner = target
+                self._locked_steps += 1
+                step_number = self._locked_steps
         if frame is not None:
             self.backend.arm_step(target, frame)
         if not resume.scheduler_locking:
             self._thaw()
-        elif target != me:
+            return
+        with suppress(RuntimeError):  # no thread can start at interpreter shutdown
+            self.spawn_exempt(lambda: self._watch_runner(target, step_number))
+        if target != me:
             with self._lock:
                 self._wake(target)
 
@@ -941,12 +982,15 @@ class Engine:
         )
 
     def _wait_settled(self, me: int) -> dict[int, FrameType]:
-        """Wait until every other thread is parked or blocked in C; return the blocked ones."""
+        """Wait until every other thread is parked or blocked in C; return the blocked ones.
+        A thread still running Python after ``FREEZE_LIMIT`` seconds (its checkpoints fail:
+        a bug of allstop's, reported by ``hook_failed``) counts as blocked: the stop opens."""
         stuck_since: dict[int, tuple[FrameType, int, int]] = {}
+        deadline = time.monotonic() + FREEZE_LIMIT
         with self._settled:
             while True:
                 blocked: dict[int, FrameType] = {}
-                moving: set[int] = set()
+                moving: dict[int, FrameType] = {}
                 for ident, frame in sys._current_frames().items():
                     if ident == me or ident in self._parked or self.is_own(ident):
                         continue
@@ -963,11 +1007,11 @@ class Engine:
                         stuck_since[ident] = (frame, frame.f_lasti, seen[2] + 1)
                     else:
                         stuck_since[ident] = (frame, frame.f_lasti, 0)
-                    moving.add(ident)
-                if not moving:
+                    moving[ident] = frame
+                if not moving or time.monotonic() > deadline:
                     self._awaited = set()
-                    return blocked
-                self._awaited = moving
+                    return {**blocked, **moving}
+                self._awaited = set(moving)
                 self._settled.wait(0.05)
 
     def _park(self, ident: int, frame: FrameType) -> None:
@@ -1005,7 +1049,7 @@ class Engine:
         return not any(stop.ident == ident for stop in self._pending)
 
     # -- Ctrl-C during a step ----------------------------------------------------------------
-    def _interrupt_step(self, ident: int) -> bool:
+    def _interrupt_step(self, ident: int, reason: StopReason = StopReason.INTERRUPT) -> bool:
         """Ctrl-C reached the main thread (``ident``) waiting while another thread steps
         alone, no session open: the main thread leaves its wait to present the interrupted
         step (``_after_serving``); whether it will."""
@@ -1013,8 +1057,31 @@ class Engine:
             if self._presenter is not None or self.runner in (None, ident):
                 return False
             if self._interrupting is None:
-                self._interrupting = ident
+                self._interrupting, self._interrupt_reason = ident, reason
         return True
+
+    def _watch_runner(self, runner: int, step_number: int) -> None:
+        """On a thread of allstop's, while thread ``runner`` steps alone (the
+        ``step_number``-th such step): once it has
+        finished (it returned from its last frame, or a hook failed: its step can never
+        stop), a waiting thread (the main one, if it waits) is woken to present a stop about
+        it instead, the world still frozen."""
+        while True:
+            time.sleep(RUNNER_POLL)  # nothing announces the end of a thread
+            with self._lock:
+                if self._locked_steps != step_number or self.runner != runner:
+                    return  # the step ended; a thread that steps again has a new watch
+                if self._interrupting is not None:
+                    return
+                if runner in sys._current_frames():
+                    continue
+                waiting = [i for i in self._parked if i != runner]
+                if not waiting:
+                    continue
+                chosen = main_ident() if main_ident() in waiting else waiting[0]
+                self._interrupting, self._interrupt_reason = chosen, StopReason.ENDED
+                self._wake(chosen)
+                return
 
     def _after_serving(self, ident: int, frame: FrameType) -> None:
         """Once thread ``ident`` stopped waiting: if Ctrl-C took it out of its wait to
@@ -1026,7 +1093,7 @@ class Engine:
             self._interrupting = None
             target, self.runner = self.runner, None
         self._freeze(ident, again=True)
-        self.report_stop(frame, StopReason.INTERRUPT, focus=target)
+        self.report_stop(frame, self._interrupt_reason, focus=target)
 
     def _catch_ctrl_c(self) -> None:
         """The main thread is about to step: until its next stop, Ctrl-C interrupts the step
@@ -1072,6 +1139,10 @@ class Engine:
         if self.input_hook is not None:
             self.input_hook.disarm()
         self.backend.thaw()
+        self._thaw_anyway()
+
+    def _thaw_anyway(self) -> None:
+        """Let every parked thread go (after the backend stopped freezing, or failed to)."""
         with self._lock:
             self.world = World.RUNNING
             self.runner = None

@@ -97,6 +97,8 @@ class StopReason(enum.Enum):
     INTERRUPT = "interrupt"
     """Ctrl-C during a step: the stepping thread (``StopEvent.focus``) is shown where it is,
     in Python or blocked in C."""
+    ENDED = "ended"
+    """The thread that stepped alone finished before its step could stop (``focus``)."""
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,32 @@ def new_engine(backend: str | None = None) -> Engine:
     except ValueError as exc:  # a bad ALLSTOP_BACKEND
         print(f"allstop: {exc}; using the default backend", file=sys.stderr)
         make = backend_class(default_name())
-    return Engine(make)
+    engine = Engine(make)
+    fault = os.environ.get("ALLSTOP_FAULT")
+    if fault:
+        inject_fault(engine, fault)
+    return engine
+
+
+FAULT_OWNERS = ("engine", "backend", "breakpoints")
+
+
+def inject_fault(engine: Engine, name: str) -> None:
+    """For tests only (``ALLSTOP_FAULT=engine.on_line``, ``backend._quiet``,
+    ``breakpoints.at_code_line``...): that method of the engine, its backend or its breakpoint
+    table raises at every call, to prove that a bug in any hook is reported and never reaches
+    the program (see ``Backend.failed``)."""
+    owner_name, _, method = name.partition(".")
+    owners = dict(zip(FAULT_OWNERS, (engine, engine.backend, engine.breakpoints), strict=True))
+    owner = owners.get(owner_name)
+    if owner is None or not callable(getattr(owner, method, None)):
+        print(f"allstop: ALLSTOP_FAULT={name}: no such hook", file=sys.stderr)
+        return
+
+    def fault(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"fault injected in {name}")
+
+    setattr(owner, method, fault)
 
 
 def build(front_end: Callable[[], SessionIO]) -> Engine:

@@ -12,7 +12,7 @@ from types import FrameType, TracebackType
 from typing import ClassVar, Protocol
 
 from .._breakpoints import BreakpointTable
-from .._stops import StepRequest, World
+from .._stops import Quit, StepRequest, World
 
 
 class Host(Protocol):
@@ -44,6 +44,10 @@ class Host(Protocol):
         self, frame: FrameType, exception: BaseException, traceback: TracebackType | None
     ) -> None: ...
 
+    def hook_failed(self, exc: Exception) -> None:
+        """A hook raised ``exc``, a bug of allstop's: report it; the program goes on."""
+        ...
+
 
 class Backend(abc.ABC):
     """One interpreter mechanism.  Every method is called with the engine lock released."""
@@ -52,6 +56,14 @@ class Backend(abc.ABC):
 
     def __init__(self, engine: Host) -> None:
         self.engine = engine
+
+    def failed(self, exc: Exception) -> None:
+        """What a callback answers when it raised: every callback catches what it raises,
+        because the program would receive it (its thread dies of allstop's bug, and
+        ``sys.settrace`` turns tracing off for good).  ``Quit`` goes on: quitting is meant."""
+        if isinstance(exc, Quit):
+            raise exc
+        self.engine.hook_failed(exc)
 
     @abc.abstractmethod
     def start(self) -> None:

@@ -249,82 +249,110 @@ class MonitoringBackend(Backend):
 
     # -- callbacks (hot path) --------------------------------------------------------------
     def _line(self, code: CodeType, line: int) -> object:
-        engine = self.engine
-        if self._quiet():
-            if engine.breakpoints.at_code_line(code, line):
-                engine.on_line(_getframe(1))
-                return None
-            return _DISABLE
-        engine.on_line(_getframe(1))
+        try:
+            engine = self.engine
+            if self._quiet():
+                if engine.breakpoints.at_code_line(code, line):
+                    engine.on_line(_getframe(1))
+                    return None
+                return _DISABLE
+            engine.on_line(_getframe(1))
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _jump(self, code: CodeType, src: int, dst: int) -> object:
-        if self._quiet():
-            return _DISABLE
-        self.engine.checkpoint(_getframe(1))
+        try:
+            if self._quiet():
+                return _DISABLE
+            self.engine.checkpoint(_getframe(1))
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _py_start(self, code: CodeType, offset: int) -> object:
-        engine = self.engine
-        if engine.world is World.RUNNING:
-            bps = engine.breakpoints
-            if bps:
-                self._discover(code)
-                entered = bps.has_functions and bps.functions_entered(code)
+        try:
+            engine = self.engine
+            if engine.world is World.RUNNING:
+                bps = engine.breakpoints
+                if bps:
+                    self._discover(code)
+                    entered = bps.has_functions and bps.functions_entered(code)
+                else:
+                    entered = False
+                if not entered and not engine.steps:
+                    return _DISABLE
             else:
-                entered = False
-            if not entered and not engine.steps:
-                return _DISABLE
-        else:
-            ident = _get_ident()
-            if ident in engine.exempt:
-                return None  # the debugger's own threads (the UI) call a lot while frozen
-            if ident == engine.runner and engine.breakpoints:
-                self._discover(code)  # the one thread that runs (a locked step, debug's code)
-        engine.on_call(_getframe(1))
+                ident = _get_ident()
+                if ident in engine.exempt:
+                    return None  # the debugger's own threads (the UI) call a lot while frozen
+                if ident == engine.runner and engine.breakpoints:
+                    # The one thread that runs (a locked step, debug's code).
+                    self._discover(code)
+            engine.on_call(_getframe(1))
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _py_resume(self, code: CodeType, offset: int) -> object:
-        engine = self.engine
-        if engine.world is World.RUNNING:
-            if engine.breakpoints:
-                self._discover(code)
-            if not engine.steps:
-                return _DISABLE
-        ident = _get_ident()
-        if engine.world is not World.RUNNING and ident != engine.runner:
-            if ident not in engine.exempt:
-                engine.checkpoint(_getframe(1))
-            return None
-        if ident in engine.steps:  # a generator or coroutine comes back: bdb's call event
-            engine.on_call(_getframe(1), resumed=True)
+        try:
+            engine = self.engine
+            if engine.world is World.RUNNING:
+                if engine.breakpoints:
+                    self._discover(code)
+                if not engine.steps:
+                    return _DISABLE
+            ident = _get_ident()
+            if engine.world is not World.RUNNING and ident != engine.runner:
+                if ident not in engine.exempt:
+                    engine.checkpoint(_getframe(1))
+                return None
+            if ident in engine.steps:  # a generator or coroutine comes back: bdb's call event
+                engine.on_call(_getframe(1), resumed=True)
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _py_return(self, code: CodeType, offset: int, value: object) -> object:
-        engine = self.engine
-        if self._quiet():
-            return _DISABLE
-        engine.on_return(_getframe(1), value)
+        try:
+            engine = self.engine
+            if self._quiet():
+                return _DISABLE
+            engine.on_return(_getframe(1), value)
+        except Exception as exc:
+            self.failed(exc)
         return None
 
-    def _py_unwind(self, code: CodeType, offset: int, exc: BaseException) -> object:
-        if self.engine.steps:
-            self.engine.on_return(_getframe(1), None)
+    def _py_unwind(self, code: CodeType, offset: int, exception: BaseException) -> object:
+        try:
+            if self.engine.steps:
+                self.engine.on_return(_getframe(1), None)
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _raise(self, code: CodeType, offset: int, exception: BaseException) -> object:
-        if self.engine.steps:
-            self.engine.on_exception(_getframe(1), exception, exception.__traceback__)
+        try:
+            if self.engine.steps:
+                self.engine.on_exception(_getframe(1), exception, exception.__traceback__)
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _call(self, code: CodeType, offset: int, callable_: object, arg0: object) -> object:
-        if self._quiet():
-            return _DISABLE
-        self.engine.checkpoint(_getframe(1))
+        try:
+            if self._quiet():
+                return _DISABLE
+            self.engine.checkpoint(_getframe(1))
+        except Exception as exc:
+            self.failed(exc)
         return None
 
     def _instruction(self, code: CodeType, offset: int) -> object:
-        if self._quiet():
-            return _DISABLE
-        self.engine.checkpoint(_getframe(1))
+        try:
+            if self._quiet():
+                return _DISABLE
+            self.engine.checkpoint(_getframe(1))
+        except Exception as exc:
+            self.failed(exc)
         return None

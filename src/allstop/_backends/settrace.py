@@ -111,7 +111,11 @@ class SettraceBackend(Backend):
             code = frame.f_code
             found = seen.get(code)
             if found is None:
-                found = seen[code] = interesting(code)
+                try:
+                    found = seen[code] = interesting(code)
+                except Exception as exc:
+                    self.failed(exc)
+                    return None
             return full(frame, event, arg) if found else None
 
         return on_call
@@ -149,35 +153,36 @@ class SettraceBackend(Backend):
         return bool(bps) and bps.interesting(frame.f_code)
 
     def _trace(self, frame: FrameType, event: str, arg: Any) -> Any:
-        engine = self.engine
-        if event == "call":
-            if engine.world is World.RUNNING and not engine.steps:
-                bps = engine.breakpoints
-                if not bps or not bps.interesting(frame.f_code):
+        try:
+            engine = self.engine
+            if event == "call":
+                if engine.world is World.RUNNING and not engine.steps:
+                    bps = engine.breakpoints
+                    if not bps or not bps.interesting(frame.f_code):
+                        return None
+                engine.on_call(frame)
+                return self._trace if self._wants(frame) else None
+            if event == "line":
+                if engine.world is World.RUNNING and not engine.steps:
+                    if engine.breakpoints.at_code_line(frame.f_code, frame.f_lineno):
+                        engine.on_line(frame)
+                    elif not self._wants(frame):
+                        frame.f_trace = None
                     return None
-            engine.on_call(frame)
-            return self._trace if self._wants(frame) else None
-        if event == "line":
-            if engine.world is World.RUNNING and not engine.steps:
-                if engine.breakpoints.at_code_line(frame.f_code, frame.f_lineno):
-                    engine.on_line(frame)
-                elif not self._wants(frame):
-                    frame.f_trace = None
+                engine.on_line(frame)
                 return None
-            engine.on_line(frame)
-            return None
-        if event == "opcode":
-            if engine.world is not World.RUNNING and get_ident() != engine.runner:
-                engine.checkpoint(frame)
-            else:
-                frame.f_trace_opcodes = False  # back from C after the thaw, or the runner
-            return None
-        if event == "return":
-            if engine.world is not World.RUNNING or engine.steps:
-                engine.on_return(frame, arg)
-            return None
-        if event == "exception":
-            if engine.steps:
+            if event == "opcode":
+                if engine.world is not World.RUNNING and get_ident() != engine.runner:
+                    engine.checkpoint(frame)
+                else:
+                    frame.f_trace_opcodes = False  # back from C after the thaw, or the runner
+                return None
+            if event == "return":
+                if engine.world is not World.RUNNING or engine.steps:
+                    engine.on_return(frame, arg)
+                return None
+            if event == "exception" and engine.steps:
                 engine.on_exception(frame, arg[1], arg[2])
-            return None
+        except Exception as exc:
+            self.failed(exc)
         return None
