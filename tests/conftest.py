@@ -11,10 +11,19 @@ from tests.support.run import BACKENDS
 TIERS = ("unit", "e2e")
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Every backend this Python has: both on 3.12+, settrace before."""
-    return str(request.param)
+EVERY_BACKEND = frozenset({"test_engine", "test_reliability", "test_load"})
+"""The modules whose tests take every backend this Python has (both on 3.12+): the engine's
+own, and the hazards of issue 12.  The other modules' tests take the backend a user of this
+Python gets (monitoring on 3.12+, settrace before): their code is the same on both, and the
+settrace fallback of 3.12+ freezes, steps and stops in the engine's tests (this keeps the
+suite's time in bounds)."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``backend`` runs on the backends its module's entry above says."""
+    if "backend" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rpartition(".")[2]
+        metafunc.parametrize("backend", BACKENDS if module in EVERY_BACKEND else BACKENDS[:1])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

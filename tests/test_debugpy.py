@@ -15,7 +15,6 @@ import pytest
 
 from tests.support.dap import DapClient, Message
 from tests.support.run import (
-    BACKENDS,
     EXAMPLES,
     PROGRAMS,
     Result,
@@ -28,14 +27,6 @@ from tests.support.run import (
 from tests.support.terminal import AFTER, ENTER, Terminal, allstop_command, cooked
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=BACKENDS[:1])
-def backend(request: pytest.FixtureRequest) -> str:
-    """The backend a user of this Python gets (monitoring on 3.12+, settrace before): the
-    hand-off to debugpy is the same code on both, and settrace's share of it runs on
-    3.10/3.11 (this keeps the suite's time in bounds)."""
-    return str(request.param)
 
 
 WORKERS = PROGRAMS / "editor_workers.py"

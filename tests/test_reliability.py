@@ -253,16 +253,16 @@ BACKEND_FAULTS = {
 
 
 @pytest.mark.parametrize(
-    ("backend", "fault"),
-    [(backend, fault) for backend in BACKENDS for fault in [*FAULTS, *BACKEND_FAULTS[backend]]],
+    ("on", "fault"),
+    [(on, fault) for on in BACKENDS for fault in [*FAULTS, *BACKEND_FAULTS[on]]],
 )
-def test_a_fault_in_any_hook_is_reported_and_the_program_runs_on(backend: str, fault: str) -> None:
+def test_a_fault_in_any_hook_is_reported_and_the_program_runs_on(on: str, fault: str) -> None:
     program = PROGRAMS / "faulty.py"
     stop_at = f"{program}:{line_of(program, '# the breakpoint')}, i == 100"
     result = run_allstop(
         ["run", "-b", stop_at, str(program)],
         ["next", "step", "return", "next", "next", "next", "c", "c", "c"],
-        backend=backend,
+        backend=on,
         env={"ALLSTOP_FAULT": fault},
     )
     assert "totals [('w0', 19900), ('w1', 19900)]" in result.stdout, result.stdout
