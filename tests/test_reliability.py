@@ -4,8 +4,11 @@ stop, no lost data (issue 12).  Programs run for real, under ``allstop run`` or
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import signal
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.run import BACKENDS, PROGRAMS, facts, line_of, run_allstop, run_python
-from tests.support.terminal import AFTER, ENTER, Terminal
+from tests.support.terminal import AFTER, ENTER, Terminal, cooked
 
 pytestmark = pytest.mark.e2e
 
@@ -293,3 +296,41 @@ def test_a_thread_that_finishes_while_it_steps_alone_ends_its_step_at_a_stop(
     assert said in result.stdout, result.stdout
     assert "all done" in result.stdout
     assert result.status == 0, result.stderr
+
+
+def test_a_thread_that_crashes_while_it_steps_alone_ends_in_its_post_mortem(
+    backend: str, tmp_path: Path
+) -> None:
+    program = tmp_path / "crashing.py"
+    program.write_text(
+        "import threading\n"
+        "def work():\n"
+        "    x = 1\n"
+        "    raise ValueError('boom')\n"
+        "worker = threading.Thread(target=work, name='crasher')\n"
+        "worker.start()\n"
+        "worker.join()\n"
+        "print('all done')\n"
+    )
+    result = run_allstop(
+        ["run", "-b", f"{program}:3", str(program)], ["next"] * 12 + ["c"] * 3, backend=backend
+    )
+    assert "[thread 2 crasher] crashed: ValueError: boom" in result.stdout, result.stdout
+    assert "all done" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+@pytest.mark.parametrize("ui", ["line", "tui"])
+def test_sigterm_during_a_session_ends_the_program_as_it_would_and_restores_the_terminal(
+    ui: str,
+) -> None:
+    words = shlex.join([sys.executable, "-m", "allstop", "run", str(PROGRAMS / "step_waits.py")])
+    term = Terminal(f"ALLSTOP_UI={ui} {words}; {AFTER}")
+    assert term.wait_for("(allstop)" if ui == "line" else "Threads"), term.text
+    children = subprocess.run(
+        ["pgrep", "-P", str(term.child.pid)], capture_output=True, text=True, check=True
+    )
+    os.kill(int(children.stdout.split()[0]), signal.SIGTERM)
+    raw = term.finish()
+    assert "STATUS=143" in raw  # killed by SIGTERM, as without allstop
+    assert cooked(raw)

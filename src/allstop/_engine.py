@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _terminal
 from ._breakpoints import BreakpointTable
 from ._format import printable
 from ._frames import (
@@ -678,7 +679,8 @@ class Engine:
                 with self._lock:
                     del self._hosts[me]
                 session()
-            self._serve(host, lambda: bool(outcome) and self._may_leave(me))
+            with _terminal.kept():
+                self._serve(host, lambda: bool(outcome) and self._may_leave(me))
         finally:
             with self._lock:
                 self._parked.pop(me, None)
@@ -1032,7 +1034,8 @@ class Engine:
                 if not self._awaited:
                     self._settled.notify()
         try:
-            self._serve(parked, lambda: self._may_leave(ident))
+            with _terminal.kept():
+                self._serve(parked, lambda: self._may_leave(ident))
         finally:
             with self._lock:
                 self._parked.pop(ident, None)

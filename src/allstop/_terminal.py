@@ -1,0 +1,88 @@
+"""The terminal as the program left it, put back if the process is terminated mid-session.
+
+Design note: the session puts the terminal in a mode of its own (raw for line editing, the
+alternate screen for the full-screen UI) and puts it back when the stop ends.  A SIGTERM whose
+action is the default one (the program handles none) ends the process at once, and the shell
+would be left with a terminal that does not echo.  So while the main thread waits in a frozen
+world (parked, or presenting a stop), allstop handles SIGTERM: the handler puts back the
+terminal's mode saved when the wait began (before the session changed it), leaves the
+alternate screen and shows the cursor, then lets the default action end the process, exit
+status included, as without allstop.  Only the main thread may set a handler, so a main thread
+blocked in C through a stop (allstop first imported in another thread) goes without.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any
+
+from ._frames import main_ident
+
+_RESET = b"\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1000l\x1b[?1006l"
+"""Leave the alternate screen, show the cursor, stop bracketed paste and mouse reports."""
+
+
+@contextmanager
+def kept() -> Iterator[None]:
+    """While the calling thread (the main one) waits: see the design note."""
+    # Not threading.current_thread(): a thread past its end (stepping out of its last frame)
+    # would be given a dummy Thread object, and a new name.
+    if _thread.get_ident() != main_ident():
+        yield
+        return
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            yield  # the program's own handler decides (or one of ours, further out)
+            return
+    except ValueError:
+        yield
+        return
+    saved = _mode()
+
+    def put_back(signum: int, frame: FrameType | None) -> None:
+        _restore(saved)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, put_back)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGTERM) is put_back:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _mode() -> list[Any] | None:
+    """The controlling terminal's mode now (None without one)."""
+    import termios
+
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return None
+    try:
+        return termios.tcgetattr(fd)
+    except termios.error:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _restore(saved: list[Any] | None) -> None:
+    import termios
+
+    if saved is None:
+        return
+    with suppress(OSError):
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+        try:
+            with suppress(termios.error):
+                termios.tcsetattr(fd, termios.TCSANOW, saved)
+            os.write(fd, _RESET)
+        finally:
+            os.close(fd)
