@@ -12,18 +12,20 @@ import pytest
 
 from allstop._model import StopReason, ThreadState
 from allstop._stops import Resume, ResumeHow
-from allstop.session import GROUPS, Session
+from allstop.session import GROUPS
 from allstop.session.core import Command, Spec
-from tests.support.fakes import Exited, new_session, stop_here, waiting_thread
+from tests.support.fakes import (
+    PROGRAM_FILE,
+    PROGRAM_LINE,
+    Exited,
+    new_session,
+    program,
+    stop_here,
+    waiting_thread,
+)
 from tests.support.scenario import line_of
 
 pytestmark = pytest.mark.unit
-
-
-def program(session: Session) -> Resume:
-    """The stopped frame of most tests: a few locals to look at."""
-    value, label, numbers = 21, "here", [1, 2, 3]  # noqa: F841 - looked at from the session
-    return stop_here(session)
 
 
 def run(lines: list[str]) -> tuple[Resume, list[list[str]]]:
@@ -32,14 +34,11 @@ def run(lines: list[str]) -> tuple[Resume, list[list[str]]]:
     return resume, io.replies()
 
 
-PROGRAM_LINE = line_of(program, "return stop_here(session)")
-
-
 def test_a_stop_shows_the_thread_and_pdb_location_then_continue_resumes() -> None:
     resume, replies = run(["c"])
     banner = replies[0]
     assert re.match(r"\[thread 1 MainThread\] stopped at breakpoint\(\); \d+ other", banner[0])
-    assert banner[1] == f"> {__file__}({PROGRAM_LINE})program()"
+    assert banner[1] == f"> {PROGRAM_FILE}({PROGRAM_LINE})program()"
     assert banner[2] == "-> return stop_here(session)"
     assert resume.how is ResumeHow.CONTINUE
 
@@ -245,7 +244,7 @@ def test_usage_falls_back_to_the_command_name_without_docstrings() -> None:
 
 
 def test_clear_deletes_in_the_order_given() -> None:
-    here = f"{__file__}:{PROGRAM_LINE}"
+    here = f"{PROGRAM_FILE}:{PROGRAM_LINE}"
     session, io, _ = new_session([f"break {here}", f"break {here}", "clear 1 1 x 2", "c"])
     program(session)
     assert io.replies()[3] == [
@@ -309,7 +308,7 @@ def test_the_banner_counts_the_other_threads_by_how_their_state_counts() -> None
 
 
 def test_breakpoint_commands_change_the_engine_table() -> None:
-    here = f"{__file__}:{PROGRAM_LINE}"
+    here = f"{PROGRAM_FILE}:{PROGRAM_LINE}"
     session, io, engine = new_session(
         [
             f"break {here}",
@@ -325,18 +324,18 @@ def test_breakpoint_commands_change_the_engine_table() -> None:
     )
     program(session)
     replies = io.replies()
-    assert replies[1] == [f"Breakpoint 1 at {__file__}:{PROGRAM_LINE}"]
+    assert replies[1] == [f"Breakpoint 1 at {PROGRAM_FILE}:{PROGRAM_LINE}"]
     # pdb gives a function's breakpoint its def line, and from 3.13 its first statement's.
     first = line_of(program, "value, label, numbers = 21") if sys.version_info >= (3, 13) else 0
     line = first or program.__code__.co_firstlineno
-    assert replies[2] == [f"Breakpoint 2 at {__file__}:{line}"]
+    assert replies[2] == [f"Breakpoint 2 at {PROGRAM_FILE}:{line}"]
     assert replies[3] == ["New condition set for breakpoint 1."]
     assert replies[4] == ["Will ignore next 2 crossings of breakpoint 1."]
-    assert replies[5] == [f"Disabled breakpoint 1 at {__file__}:{PROGRAM_LINE}"]
+    assert replies[5] == [f"Disabled breakpoint 1 at {PROGRAM_FILE}:{PROGRAM_LINE}"]
     assert replies[6][0] == "Num Type         Disp Enb   Where"
-    assert replies[6][1] == f"1   breakpoint   keep no    at {__file__}:{PROGRAM_LINE}"
+    assert replies[6][1] == f"1   breakpoint   keep no    at {PROGRAM_FILE}:{PROGRAM_LINE}"
     assert "\tstop only if value > 100" in replies[6]
-    assert replies[7] == [f"Deleted breakpoint 1 at {__file__}:{PROGRAM_LINE}"]
+    assert replies[7] == [f"Deleted breakpoint 1 at {PROGRAM_FILE}:{PROGRAM_LINE}"]
     assert replies[8] == ["*** Breakpoint number 99 out of range"]
     assert [bp.number for bp in engine.breakpoints] == [2]
     assert engine.changes >= 4

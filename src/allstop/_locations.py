@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
@@ -41,12 +42,12 @@ def parse_break_spec(arg: str) -> tuple[str, str | None, str | None]:
     location, comma, condition = arg.partition(",")
     cond: str | None = condition.strip() if comma else None
     if cond is None:
-        match = re.search(r"\s+if\s+(.+)$", location)
+        match = re.search(r"(?<!\s)\s+if\s+(.+)$", location)
         if match:
             cond = match.group(1).strip()
             location = location[: match.start()]
     thread = None
-    match = re.search(r"\s+thread\s+(\S+)\s*$", location)
+    match = re.search(r"(?<!\s)\s+thread\s+(\S+)\s*$", location)
     if match:
         thread = match.group(1)
         location = location[: match.start()]
@@ -58,7 +59,7 @@ def parse_break_spec(arg: str) -> tuple[str, str | None, str | None]:
     if cond:
         try:
             compile(cond, "<condition>", "eval")
-        except SyntaxError as exc:
+        except (SyntaxError, ValueError) as exc:  # ValueError: a null byte, on 3.10
             raise LocationError(f"Invalid condition {cond}: {exception_only(exc)}") from None
     return location, thread, cond
 
@@ -68,10 +69,16 @@ def split_file_line(location: str) -> tuple[str, int] | None:
     name, colon, line = location.rpartition(":")
     if not colon or not name:
         return None
-    line = line.strip()
-    if not line.isdigit():
-        raise LocationError(f"Bad line number: {line!r}")
-    return name.strip(), int(line)
+    return name.strip(), line_number(line.strip())
+
+
+def line_number(text: str) -> int:
+    """``text`` as a line number; LocationError if it is none (``str.isdigit`` takes digits
+    that ``int`` refuses, such as '²', and ``int`` refuses more than 4300 digits)."""
+    if text.isdigit():
+        with suppress(ValueError):
+            return int(text)
+    raise LocationError(f"Bad line number: {text!r}")
 
 
 def find_file(name: str, near: Sequence[str] = ()) -> str | None:
@@ -204,7 +211,7 @@ def resolve_line(
     elif current_file is None:
         raise LocationError("no current file: give filename:lineno")
     else:
-        filename, lineno = current_file, int(location)
+        filename, lineno = current_file, line_number(location)
     check_line(filename, lineno, module_globals)
     return filename, lineno
 

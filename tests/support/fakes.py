@@ -20,6 +20,7 @@ from allstop._engine import ThreadRegistry
 from allstop._model import StopEvent, StopReason
 from allstop._stops import Job, Peer, Resume, World
 from allstop.session import GROUPS, Session, SessionView
+from tests.support.scenario import line_of
 
 
 class FakeEngine:
@@ -128,8 +129,11 @@ def _exit(status: int) -> None:
     raise Exited(status)
 
 
-def new_session(lines: list[str]) -> tuple[Session, ScriptedIO, FakeEngine]:
-    engine = FakeEngine()
+def new_session(
+    lines: list[str], engine: FakeEngine | None = None
+) -> tuple[Session, ScriptedIO, FakeEngine]:
+    """A session on ``engine`` (default: a new one) reading ``lines``."""
+    engine = engine if engine is not None else FakeEngine()
     io = ScriptedIO(lines)
     session = Session(engine, io, GROUPS)
     session.exit_process = _exit
@@ -145,6 +149,16 @@ def stop_here(session: Session, frame: FrameType | None = None, **fields: object
         **fields,  # type: ignore[arg-type]
     )
     return session.on_stop(stop)
+
+
+def program(session: Session) -> Resume:
+    """The stopped frame of most session tests: a few locals to look at."""
+    value, label, numbers = 21, "here", [1, 2, 3]  # noqa: F841 - looked at from the session
+    return stop_here(session)
+
+
+PROGRAM_FILE = program.__code__.co_filename
+PROGRAM_LINE = line_of(program, "return stop_here(session)")
 
 
 @contextmanager

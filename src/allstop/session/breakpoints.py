@@ -194,7 +194,7 @@ class BreakpointCommands(Commands):
         if condition:
             try:
                 compile(condition, "<stdin>", "eval")
-            except SyntaxError as exc:
+            except (SyntaxError, ValueError) as exc:  # ValueError: a null byte, on 3.10
                 raise CommandError(
                     f"Invalid condition {condition}: {exception_text(exc)}"
                 ) from None

@@ -277,6 +277,8 @@ class Session:
         """The exception of the chain shown at a post-mortem (see ``exceptions``)."""
         self.aliases: dict[str, str] = {}
         """The user's aliases (``alias``)."""
+        self._expanding: frozenset[str] = frozenset()
+        """The aliases whose expansion gave the command running now."""
         self.exit_process: Callable[[int], NoReturn] = os._exit
         """Ends the process (``quit``); in-process tests replace it."""
         self._resume: Resume | None = None
@@ -331,13 +333,13 @@ class Session:
         """The next command: the queued ones first (after ``;;``), else one read."""
         return self.cmdqueue.pop(0) if self.cmdqueue else self.read_line(prompt)
 
-    def cut_at_separator(self, line: str) -> str:
+    def cut_at_separator(self, line: str, expanded: frozenset[str] = frozenset()) -> str:
         """The first command of ``line``; those after ``;;`` are queued (pdb's ``precmd``:
-        not in an ``alias`` definition)."""
+        not in an ``alias`` definition), with the aliases ``expanded`` to give ``line``."""
         if line.startswith("alias") or ";;" not in line:
             return line
         line, rest = line.split(";;", 1)
-        self.cmdqueue.insert(0, rest.lstrip())
+        self.cmdqueue.insert(0, _Queued(rest.lstrip(), expanded))
         return line.rstrip()
 
     # -- stops -----------------------------------------------------------------------------
@@ -407,7 +409,7 @@ class Session:
         ident = self.current
         try:
             code = compile(source, "<string>", "exec")
-        except SyntaxError as exc:
+        except (SyntaxError, ValueError) as exc:  # ValueError: a null byte, on 3.10
             raise CommandError(exception_text(exc)) from None
         recursion = Recursion()
         job: Job[object] = Job(
@@ -486,6 +488,7 @@ class Session:
             StopReason.RAISE: "exception",
             StopReason.DEBUG: "the start of debug's code",
             StopReason.INTERRUPT: "Ctrl-C during a step",
+            StopReason.ENDED: "the end of the thread, which finished during its step",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:
@@ -707,6 +710,12 @@ class Session:
             self.message("--KeyboardInterrupt--")
 
     def _onecmd(self, line: str) -> None:
+        # An alias is not expanded in what its expansion runs, as in a shell: neither in the
+        # commands it queues after ';;' nor in the one its 'thread apply' runs ('alias x p
+        # 1;;x' would run forever, deaf to Ctrl-C, as pdb's does).
+        seen = set(self._expanding)
+        if isinstance(line, _Queued):
+            seen |= line.expanded
         line = line.strip()
         if not line:
             line = self.lastcmd
@@ -721,8 +730,15 @@ class Session:
         if line.startswith("!"):
             self.run_statement(replace_convenience(line[1:]))
             return
-        line = self.cut_at_separator(self.expand_alias(line))
-        line = replace_convenience(line)
+        first = line
+        if line != "EOF":  # the end of input is no alias's: one would bring it back forever
+            expanded = self.expand_alias(line, seen)
+            first = self.cut_at_separator(expanded, frozenset(seen))
+        if line == self.lastcmd:
+            # An empty line repeats the command that ran, as pdb's does: the whole line would
+            # queue what follows its ';;' again, forever ('p 1;;' queues an empty line).
+            self.lastcmd = first
+        line = replace_convenience(first)
         name, arg = split_command(line)
         found = self.command(name)
         if found is None:
@@ -732,11 +748,14 @@ class Session:
             elif self._run_face_command(extra, arg):
                 self._resume = Resume(ResumeHow.CONTINUE)
             return
+        outer, self._expanding = self._expanding, frozenset(seen)
         try:
             resume = found.run(arg)
         except UsageError as exc:
             exc.usage = found.usage
             raise
+        finally:
+            self._expanding = outer
         if resume is not None:
             self._resume = resume
 
@@ -771,10 +790,11 @@ class Session:
         found = self.command(name)
         return name, found.spec if found is not None else Spec()
 
-    def expand_alias(self, line: str) -> str:
-        """``line`` with the user's aliases replaced (pdb's rules: ``%1``..., ``%*``)."""
+    def expand_alias(self, line: str, seen: set[str] | None = None) -> str:
+        """``line`` with the user's aliases replaced (pdb's rules: ``%1``..., ``%*``), but
+        those in ``seen``; the aliases replaced are added to it."""
         args = line.split()
-        seen: set[str] = set()
+        seen = set() if seen is None else seen
         while args and args[0] in self.aliases and args[0] not in seen:
             seen.add(args[0])
             line = self.aliases[args[0]]
@@ -1029,7 +1049,7 @@ def replace_convenience(line: str) -> str:
                 dollar_column, dollar_end = start[1], end
             elif start == dollar_end and kind == token.NAME:
                 found.append((dollar_column, end[1], text))
-    except tokenize.TokenError:
+    except (tokenize.TokenError, SyntaxError):  # 3.12's tokenize lets IndentationError out
         return line
     pieces: list[str] = []
     last = 0
@@ -1054,6 +1074,17 @@ exception_text = _format.exception_only
 def exception_chain(exception: BaseException | None) -> list[BaseException]:
     """``exception`` and those it was raised from or while handling, the first cause first."""
     return _format.chain(exception)[::-1]
+
+
+class _Queued(str):
+    """A command queued after ``;;``, with the aliases whose expansion gave it."""
+
+    expanded: frozenset[str]
+
+    def __new__(cls, text: str, expanded: frozenset[str]) -> _Queued:
+        queued = super().__new__(cls, text)
+        queued.expanded = expanded
+        return queued
 
 
 class _SessionWriter:

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import _format
 from .._evaluate import EvaluationAbandoned
+from .._model import Raised
 from .core import CommandError, Commands, Session, UsageError, command, exception_text
 
 
@@ -124,7 +125,7 @@ class DataCommands(Commands):
             return
         try:
             compile(arg, "<stdin>", "eval")
-        except SyntaxError as exc:
+        except (SyntaxError, ValueError) as exc:  # ValueError: a null byte, on 3.10
             raise CommandError(f"Unable to display {arg}: {exception_text(exc)}") from None
         value = self._value_or_raised(arg)
         self.displaying.setdefault(frame, {})[arg] = value
@@ -257,8 +258,10 @@ class _Console(code_module.InteractiveConsole):
                 self.session.run(lambda: exec(code, ns))
         except EvaluationAbandoned as exc:
             self.session.error(str(exc))
-        except SystemExit:
-            raise
+        except Raised as exc:  # exit() leaves the console; a bare BaseException is an error
+            if isinstance(exc.exception, SystemExit):
+                raise exc.exception from None
+            self.session.error(exception_text(exc))
         except BaseException:
             self.showtraceback()
 
