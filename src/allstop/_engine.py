@@ -79,6 +79,7 @@ from ._inputhook import HOOK_CODE
 from ._model import NO_VALUE, StopEvent, StopReason
 from ._stops import (
     CONTINUE,
+    FOR_THE_PROGRAM,
     Job,
     Peer,
     Quit,
@@ -608,7 +609,11 @@ class Engine:
         if resume.how is ResumeHow.STEP and resume.thread in (None, me) and me == main_ident():
             self._catch_ctrl_c()
         if resume.then is not None:
-            resume.then()
+            try:
+                resume.then()
+            except BaseException as exc:
+                setattr(exc, FOR_THE_PROGRAM, True)
+                raise
         if resume.how is ResumeHow.QUIT and not stop.post_mortem:
             raise Quit
         peer = self.peer

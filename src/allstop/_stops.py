@@ -171,6 +171,17 @@ class Quit(bdb.BdbQuit):
     code that embeds pdb (doctest, pytest, ``python -m pdb``) expects."""
 
 
+FOR_THE_PROGRAM = "_allstop_for_the_program"
+"""The mark of an exception raised on purpose into the program's thread after a stop (what a
+``Resume.then`` raises: pytest's ``Exit`` on quit, pdb's ``Restart``): the hooks, which keep
+allstop's own errors from the program, let it through (see ``Backend.failed``)."""
+
+
+def for_the_program(exc: BaseException) -> bool:
+    """Whether ``exc`` is raised into the program on purpose (``Quit``, or marked)."""
+    return isinstance(exc, Quit) or getattr(exc, FOR_THE_PROGRAM, False) is True
+
+
 @dataclass(frozen=True)
 class Resume:
     """What the stop handler asks for when the user is done with a stop."""

@@ -12,7 +12,7 @@ from types import FrameType, TracebackType
 from typing import ClassVar, Protocol
 
 from .._breakpoints import BreakpointTable
-from .._stops import Quit, StepRequest, World
+from .._stops import StepRequest, World, for_the_program
 
 
 class Host(Protocol):
@@ -60,8 +60,9 @@ class Backend(abc.ABC):
     def failed(self, exc: Exception) -> None:
         """What a callback answers when it raised: every callback catches what it raises,
         because the program would receive it (its thread dies of allstop's bug, and
-        ``sys.settrace`` turns tracing off for good).  ``Quit`` goes on: quitting is meant."""
-        if isinstance(exc, Quit):
+        ``sys.settrace`` turns tracing off for good).  What is raised into the program on
+        purpose (``Quit``, pytest's ``Exit``...) goes on."""
+        if for_the_program(exc):
             raise exc
         self.engine.hook_failed(exc)
 
