@@ -51,6 +51,7 @@ The engine never prints and knows nothing about commands: that is the session's 
 from __future__ import annotations
 
 import _thread
+import importlib
 import itertools
 import os
 import signal
@@ -97,6 +98,10 @@ if TYPE_CHECKING:
     from ._inputhook import InputHook
 
 T = TypeVar("T")
+
+_signal: Any = importlib.import_module("_signal")
+"""``signal``'s C module: its functions run no Python code of
+``signal``'s, where a thread that steps would stop (see ``_catch_ctrl_c``)."""
 
 RUNNER_POLL = 0.25
 """How often allstop looks whether the thread stepping alone still exists."""
@@ -1106,12 +1111,14 @@ class Engine:
     def _catch_ctrl_c(self) -> None:
         """The main thread is about to step: until its next stop, Ctrl-C interrupts the step
         (a stop where it is, even inside a C call that waits) instead of raising
-        ``KeyboardInterrupt`` into the program (gdb keeps SIGINT from the program too)."""
+        ``KeyboardInterrupt`` into the program (gdb keeps SIGINT from the program too).
+        ``_signal``'s functions, not ``signal``'s: the step is armed, and would stop in
+        ``signal``'s Python code."""
         if self._ctrl_c is not None:
             return
         handler = self._on_ctrl_c
         try:
-            self._ctrl_c_before = signal.signal(signal.SIGINT, handler)
+            self._ctrl_c_before = _signal.signal(_signal.SIGINT, handler)
         except (ValueError, OSError, TypeError):  # not the main thread; a platform without
             return
         self._ctrl_c = handler
@@ -1120,9 +1127,9 @@ class Engine:
         """Put back the SIGINT handler ``_catch_ctrl_c`` replaced (unless the program has set
         one of its own since)."""
         handler, self._ctrl_c = self._ctrl_c, None
-        if handler is not None and signal.getsignal(signal.SIGINT) is handler:
+        if handler is not None and _signal.getsignal(_signal.SIGINT) is handler:
             with suppress(ValueError, OSError, TypeError):
-                signal.signal(signal.SIGINT, self._ctrl_c_before)  # type: ignore[arg-type]
+                _signal.signal(_signal.SIGINT, self._ctrl_c_before)
 
     def _on_ctrl_c(self, signum: int, frame: FrameType | None) -> None:
         ident = _thread.get_ident()
@@ -1134,7 +1141,7 @@ class Engine:
         before = self._ctrl_c_before
         if callable(before):
             before(signum, frame)
-        elif before != signal.SIG_IGN:
+        elif before != _signal.SIG_IGN:
             raise KeyboardInterrupt
 
     def _wake(self, ident: int) -> None:

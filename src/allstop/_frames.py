@@ -115,7 +115,8 @@ def in_repl_machinery(frame: FrameType) -> bool:
 
 
 def main_ident() -> int:
-    """The main thread's ident, read without calling into ``threading`` (no locks taken)."""
+    """The main thread's ident, read without calling into ``threading`` (no locks taken, and
+    no code of ``threading``'s run: a thread that steps would stop in it)."""
     main = getattr(threading, "_main_thread", None)
-    ident = getattr(main, "ident", None)
+    ident = getattr(main, "_ident", None)
     return ident if isinstance(ident, int) else -1

@@ -7,21 +7,25 @@ would be left with a terminal that does not echo.  So while the main thread wait
 world (parked, or presenting a stop), allstop handles SIGTERM: the handler puts back the
 terminal's mode saved when the wait began (before the session changed it), leaves the
 alternate screen and shows the cursor, then lets the default action end the process, exit
-status included, as without allstop.  Only the main thread may set a handler, so a main thread
+status included, as without allstop (through ``_signal``: ``signal``'s Python code would be
+stepped into by a main thread that steps).  Only the main thread may set a handler, so a main thread
 blocked in C through a stop (allstop first imported in another thread) goes without.
 """
 
 from __future__ import annotations
 
 import _thread
+import importlib
 import os
-import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any
 
 from ._frames import main_ident
+
+_signal: Any = importlib.import_module("_signal")
+"""``signal``'s C module: see the design note."""
 
 _RESET = b"\x1b[?1049l\x1b[?25h\x1b[?2004l\x1b[?1000l\x1b[?1006l"
 """Leave the alternate screen, show the cursor, stop bracketed paste and mouse reports."""
@@ -36,7 +40,7 @@ def kept() -> Iterator[None]:
         yield
         return
     try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        if _signal.getsignal(_signal.SIGTERM) is not _signal.SIG_DFL:
             yield  # the program's own handler decides (or one of ours, further out)
             return
     except ValueError:
@@ -46,15 +50,15 @@ def kept() -> Iterator[None]:
 
     def put_back(signum: int, frame: FrameType | None) -> None:
         _restore(saved)
-        signal.signal(signum, signal.SIG_DFL)
+        _signal.signal(signum, _signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
-    signal.signal(signal.SIGTERM, put_back)
+    _signal.signal(_signal.SIGTERM, put_back)
     try:
         yield
     finally:
-        if signal.getsignal(signal.SIGTERM) is put_back:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if _signal.getsignal(_signal.SIGTERM) is put_back:
+            _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
 
 
 def _mode() -> list[Any] | None:
