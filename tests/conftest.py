@@ -11,12 +11,12 @@ from tests.support.run import BACKENDS
 TIERS = ("unit", "e2e")
 
 
-EVERY_BACKEND = frozenset({"test_engine", "test_reliability", "test_load"})
+EVERY_BACKEND = frozenset({"test_engine", "test_reliability"})
 """The modules whose tests take every backend this Python has (both on 3.12+): the engine's
 own, and the hazards of issue 12.  The other modules' tests take the backend a user of this
 Python gets (monitoring on 3.12+, settrace before): their code is the same on both, and the
 settrace fallback of 3.12+ freezes, steps and stops in the engine's tests (this keeps the
-suite's time in bounds)."""
+suite's time in bounds; ``scripts/soak`` runs the load scenario on every backend)."""
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,13 +1,14 @@
 """Load (issue 12): 32 producer and consumer threads pass numbered items through bounded
-queues while a driver thread stops the world hundreds of times, at random moments, on every
-backend.  Every item arrives exactly once, every freeze freezes every worker, nothing hangs.
+queues while a driver thread stops the world hundreds of times, at random moments, on the
+backend a user of each Python gets (``scripts/soak``: on every backend).  Every item arrives
+exactly once, every freeze freezes every worker, nothing hangs.
 
 The scenario is tests/support/load.py, whose docstring says how a cycle freezes and what each
 stop checks; scripts/soak runs the same for 100,000 cycles.  ``ALLSTOP_LOAD_CYCLES`` sets the
 cycles of each run here.  The default fits the suite's time: a cycle (a freeze of 32 threads,
 the checks, the thaw, the traffic until the next one) costs 10-20 ms on these machines, and the
 issue's 1,000 cycles took 11-20 s a run (3.12's monitoring the slowest): too much for two runs
-on each backend of four Pythons.  200 cycles take 3-6 s a run.
+on each of four Pythons.  200 cycles take 3-6 s a run.
 """
 
 from __future__ import annotations
