@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import BACKENDS, PROGRAMS, facts, line_of, run_allstop, run_python
+from tests.support.run import (
+    BACKENDS,
+    PROGRAMS,
+    Running,
+    facts,
+    line_of,
+    run_allstop,
+    run_python,
+)
 from tests.support.terminal import AFTER, ENTER, Terminal, cooked
 
 pytestmark = pytest.mark.e2e
@@ -334,3 +342,21 @@ def test_sigterm_during_a_session_ends_the_program_as_it_would_and_restores_the_
     raw = term.finish()
     assert "STATUS=143" in raw  # killed by SIGTERM, as without allstop
     assert cooked(raw)
+
+
+def test_ctrl_c_while_armed_and_running_ends_the_program_as_without_allstop(
+    backend: str,
+) -> None:
+    program = PROGRAMS / "interrupted.py"
+    armed = ["run", "-b", f"{program}:{line_of(program, '# the breakpoint')}", str(program)]
+    results = []
+    for args, plain in ((armed, False), ([str(program)], True)):
+        running = Running(args, backend=backend, plain=plain)
+        assert running.wait_for("ready"), running.error_output
+        running.proc.send_signal(signal.SIGINT)
+        results.append(running.finish())
+    under_allstop, plain_python = results
+    assert under_allstop.stderr.splitlines()[-1] == "KeyboardInterrupt", under_allstop.stderr
+    assert plain_python.stderr.splitlines()[-1] == "KeyboardInterrupt"
+    # as a shell sees it: python dies of the SIGINT, allstop run exits with 128 + SIGINT
+    assert under_allstop.status == 128 + signal.SIGINT == 128 - plain_python.status
