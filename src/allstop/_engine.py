@@ -225,7 +225,7 @@ class Engine:
         self._interrupting: int | None = None
         """The thread taken out of its wait to present a step that cannot stop: Ctrl-C
         during it (the main thread, see ``_interrupt_step``), or the stepping thread has
-        finished (see ``_check_runner``)."""
+        finished (see ``_watch_runner``)."""
         self._interrupt_reason = StopReason.INTERRUPT
         self._locked_steps = 0
         """How many steps of one thread alone have started (see ``_watch_runner``)."""
