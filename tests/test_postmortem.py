@@ -154,9 +154,10 @@ def test_pause_and_continue_a_running_program(backend: str, how: str) -> None:
 
 
 def test_pause_refuses_a_process_without_allstop() -> None:
-    # A bystander: its sleep only keeps it alive (it is killed below), not synchronisation.
+    # The bystander's sleep only keeps it alive until it is killed below.
+    bystander = "import time; print('ready', flush=True); time.sleep(30)"  # not synchronisation
     sleeper = subprocess.Popen(
-        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+        [sys.executable, "-c", bystander],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -213,6 +214,15 @@ def test_pause_refuses_a_program_that_took_the_signal_back(how: str, reason: str
     assert result.stderr == ""  # faulthandler dumped no traceback
 
 
+def pause_when_ready_then_quit(program: Running) -> None:
+    """Once ``program`` says it is ready, ``allstop pause`` opens a session there; quit it."""
+    assert program.wait_for("ready"), program.output + program.error_output
+    paused = pause(program.proc.pid)
+    assert paused.returncode == 0, paused.stderr
+    assert program.wait_for("stopped at pause"), program.output
+    program.send("q")
+
+
 def test_pause_a_program_that_put_allstops_handler_back(backend: str) -> None:
     program = Running(["run", str(PROGRAMS / "own_pause_signal.py"), "restore"], backend=backend)
     try:
@@ -221,11 +231,7 @@ def test_pause_a_program_that_put_allstops_handler_back(backend: str) -> None:
         assert paused.returncode == 1
         assert paused.stderr == refused(program.proc.pid, "the program replaced the handler")
         program.send("go on")
-        assert program.wait_for("ready"), program.output + program.error_output
-        paused = pause(program.proc.pid)
-        assert paused.returncode == 0, paused.stderr
-        assert program.wait_for("stopped at pause"), program.output
-        program.send("q")
+        pause_when_ready_then_quit(program)
     finally:
         result = program.finish()
     head, banner = replies(result.stdout)[0].split("ready\n")
@@ -238,11 +244,7 @@ def test_pause_a_program_whose_child_took_the_signal(backend: str) -> None:
     # A forked child ignores the signal and exits: the parent's marker is the parent's.
     program = Running(["run", str(PROGRAMS / "own_pause_signal.py"), "fork"], backend=backend)
     try:
-        assert program.wait_for("ready"), program.output + program.error_output
-        paused = pause(program.proc.pid)
-        assert paused.returncode == 0, paused.stderr
-        assert program.wait_for("stopped at pause"), program.output
-        program.send("q")
+        pause_when_ready_then_quit(program)
     finally:
         result = program.finish()
     assert result.stdout.startswith("ready\n[thread 1 MainThread] stopped at pause")

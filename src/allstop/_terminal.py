@@ -61,20 +61,21 @@ def kept() -> Iterator[None]:
             _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
 
 
+def write(data: bytes) -> None:
+    """``data`` on the controlling terminal, if there is one (never through ``sys.stdout``,
+    whose lock a frozen thread may hold)."""
+    with _tty() as fd:
+        if fd is not None:
+            os.write(fd, data)
+
+
 def _mode() -> list[Any] | None:
     """The controlling terminal's mode now (None without one)."""
     import termios
 
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
-    except OSError:
-        return None
-    try:
-        return termios.tcgetattr(fd)
-    except termios.error:
-        return None
-    finally:
-        os.close(fd)
+    with _tty() as fd, suppress(termios.error):
+        return termios.tcgetattr(fd) if fd is not None else None
+    return None
 
 
 def _restore(saved: list[Any] | None) -> None:
@@ -82,11 +83,23 @@ def _restore(saved: list[Any] | None) -> None:
 
     if saved is None:
         return
-    with suppress(OSError):
+    with _tty() as fd, suppress(OSError):
+        if fd is None:
+            return
+        with suppress(termios.error):
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        os.write(fd, _RESET)
+
+
+@contextmanager
+def _tty() -> Iterator[int | None]:
+    """A descriptor of the controlling terminal (None without one), closed afterwards."""
+    try:
         fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
-        try:
-            with suppress(termios.error):
-                termios.tcsetattr(fd, termios.TCSANOW, saved)
-            os.write(fd, _RESET)
-        finally:
-            os.close(fd)
+    except OSError:
+        yield None
+        return
+    try:
+        yield fd
+    finally:
+        os.close(fd)

@@ -170,23 +170,32 @@ def _target_wait(run: FrameType) -> Wait | None:
 
 
 def _from_source(frame: FrameType, typed: str = "") -> Wait | None:
-    if frame.f_lineno is None:
-        return None
-    filename = frame.f_code.co_filename
-    if filename == TYPED and typed:
-        lines = typed.splitlines()
-        line = lines[frame.f_lineno - 1] if 0 < frame.f_lineno <= len(lines) else ""
-    else:
-        line = linecache.getline(filename, frame.f_lineno)
+    line = _source_line(frame, typed)
     if _SLEEP.search(line):
         return Wait("sleep")
+    named = _named_wait(frame, line)
+    return _wait_for(*named) if named is not None else None
+
+
+def _source_line(frame: FrameType, typed: str = "") -> str:
+    """The line ``frame`` runs ('' when there is none)."""
+    if frame.f_lineno is None:
+        return ""
+    if frame.f_code.co_filename == TYPED and typed:
+        lines = typed.splitlines()
+        return lines[frame.f_lineno - 1] if 0 < frame.f_lineno <= len(lines) else ""
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+
+
+def _named_wait(frame: FrameType, line: str) -> tuple[object, str] | None:
+    """The object ``line`` waits on and the method it calls (``__enter__`` for ``with``),
+    looked up in ``frame`` without running anything."""
     match = _WITH.match(line)
     if match:
-        expression = match.group(1).split(" as ")[0].strip()
-        return _wait_for(_lookup(frame, expression), "__enter__")
+        return _lookup(frame, match.group(1).split(" as ")[0].strip()), "__enter__"
     match = _CALLED.search(line)
     if match:
-        return _wait_for(_lookup(frame, match.group(1)), match.group(2))
+        return _lookup(frame, match.group(1)), match.group(2)
     return None
 
 
@@ -196,19 +205,11 @@ def blocking_line(frame: FrameType, ident: int) -> Wait | None:
     a lock another thread holds, an event not set, a semaphore at zero, a condition's wait, a
     join of a live thread.  Read from the source line and the objects' own fields, as the
     rest of this module reads them (a ``sleep`` ends by itself: None)."""
-    if frame.f_lineno is None:
+    named = _named_wait(frame, _source_line(frame))
+    if named is None:
         return None
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    match = _WITH.match(line)
-    if match:
-        obj, method = _lookup(frame, match.group(1).split(" as ")[0].strip()), "__enter__"
-    else:
-        match = _CALLED.search(line)
-        if match is None:
-            return None
-        obj, method = _lookup(frame, match.group(1)), match.group(2)
-    wait = _wait_for(obj, method)
-    return wait if wait is not None and _blocks_now(wait, method, ident) else None
+    wait = _wait_for(*named)
+    return wait if wait is not None and _blocks_now(wait, named[1], ident) else None
 
 
 def _blocks_now(wait: Wait, method: str, ident: int) -> bool:

@@ -7,7 +7,7 @@ import time
 
 def spin() -> None:
     while True:
-        time.sleep(0.01)
+        time.sleep(0.01)  # not synchronisation: a worker that lives on, cheaply
         if time is None:
             print("never")  # the breakpoint: never hit
 
@@ -15,4 +15,4 @@ def spin() -> None:
 threading.Thread(target=spin, daemon=True).start()
 print("ready", flush=True)
 while True:
-    time.sleep(0.01)
+    time.sleep(0.01)  # not synchronisation: the main thread runs until Ctrl-C

@@ -107,14 +107,14 @@ class MonitoringBackend(Backend):
             raise RuntimeError("every sys.monitoring tool id is taken by another tool")
         callbacks: dict[int, Callable[..., object]] = {
             _LINE: self._line,
-            _JUMP: self._jump,
+            _JUMP: self._checkpoint,
             _PY_START: self._py_start,
             _PY_RESUME: self._py_resume,
             _PY_RETURN: self._py_return,
             _PY_YIELD: self._py_return,
             _PY_UNWIND: self._py_unwind,
-            _CALL: self._call,
-            _INSTRUCTION: self._instruction,
+            _CALL: self._checkpoint,
+            _INSTRUCTION: self._checkpoint,
             _RAISE: self._raise,
             _STOP_ITERATION: self._raise,
         }
@@ -261,7 +261,9 @@ class MonitoringBackend(Backend):
             self.failed(exc)
         return None
 
-    def _jump(self, code: CodeType, src: int, dst: int) -> object:
+    def _checkpoint(self, code: CodeType, *where: object) -> object:
+        """``JUMP``, ``CALL`` and ``INSTRUCTION``: only a freeze asks for them, to park the
+        thread there (``where``: the offsets, the callable, which tell nothing more)."""
         try:
             if self._quiet():
                 return _DISABLE
@@ -335,24 +337,6 @@ class MonitoringBackend(Backend):
         try:
             if self.engine.steps:
                 self.engine.on_exception(_getframe(1), exception, exception.__traceback__)
-        except Exception as exc:
-            self.failed(exc)
-        return None
-
-    def _call(self, code: CodeType, offset: int, callable_: object, arg0: object) -> object:
-        try:
-            if self._quiet():
-                return _DISABLE
-            self.engine.checkpoint(_getframe(1))
-        except Exception as exc:
-            self.failed(exc)
-        return None
-
-    def _instruction(self, code: CodeType, offset: int) -> object:
-        try:
-            if self._quiet():
-                return _DISABLE
-            self.engine.checkpoint(_getframe(1))
         except Exception as exc:
             self.failed(exc)
         return None

@@ -36,6 +36,7 @@ from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
+from ... import _terminal
 from ..completer import SessionCompleter
 from ..hooks import python_breakpoint_hook
 from ..line import LineIO
@@ -166,7 +167,7 @@ class Tui:
             self.fallback.error(text)
         elif self._stopped.is_set():
             # No application shows it (an internal error once the stop ended): the terminal.
-            _to_terminal(text)
+            _terminal.write((text + "\n").encode(errors="replace"))
         self._append(text, "class:output.error")
 
     @property
@@ -364,14 +365,6 @@ def _open_terminal() -> tuple[TextIO, TextIO]:
 
 def _terminal_fd() -> int:
     return os.open("/dev/tty", os.O_RDWR)
-
-
-def _to_terminal(text: str) -> None:
-    fd = _terminal_fd()
-    try:
-        os.write(fd, (text + "\n").encode(errors="replace"))
-    finally:
-        os.close(fd)
 
 
 def _settle(future: asyncio.Future[T], outcome: T | BaseException) -> None:
