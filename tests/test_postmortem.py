@@ -8,10 +8,11 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from allstop._wiring import pause_marker
+from allstop._pause import pause_marker
 from tests.support.run import EXAMPLES, PROGRAMS, Running, pause, run_allstop, run_python
 
 pytestmark = pytest.mark.e2e
@@ -170,7 +171,7 @@ def test_pause_refuses_a_process_without_allstop() -> None:
         assert "does not run allstop" in paused.stderr
         # The marker of an allstop process that died without removing it, whose id the
         # bystander got: it speaks for another process (started at another time).
-        marker = pause_marker(sleeper.pid)
+        marker = Path(pause_marker(sleeper.pid))
         marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         marker.write_text(f"{int(signal.SIGUSR1)} 1 HANDLED")
         try:

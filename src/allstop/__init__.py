@@ -16,6 +16,10 @@ from __future__ import annotations
 import sys
 from types import FrameType, TracebackType
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._engine import Engine
+
 __all__ = ["Debugger", "breakpoint", "install", "listen", "pm", "post_mortem", "set_trace"]
 __version__ = "0.1.0"
 
@@ -26,12 +30,20 @@ def set_trace(frame: FrameType | None = None, *, header: str | None = None) -> N
     debugger, on ``sys.stdin``/``sys.stdout`` if they were replaced, running the commands of
     ``.pdbrc`` first (as pdb).  ``header`` is printed first.  Use it as
     ``PYTHONBREAKPOINT=allstop.set_trace``."""
+    if header is not None:
+        print(header, file=sys.stdout)
+    _process_engine()
+    from . import _wiring
+
+    _wiring.stop_here(frame if frame is not None else sys._getframe(1), _pdb_face)
+
+
+def _pdb_face() -> None:
+    """Show the next stop as ``pdb.set_trace()`` would: it makes a ``pdb.Pdb()``, on
+    ``sys.stdin`` and ``sys.stdout``."""
     from ._pdb_compat import Debugger
 
-    debugger = Debugger()  # as pdb.set_trace() makes a pdb.Pdb()
-    if header is not None:
-        debugger.message(header)
-    debugger.set_trace(frame if frame is not None else sys._getframe(1))
+    Debugger().enter()
 
 
 breakpoint = set_trace
@@ -42,12 +54,19 @@ def install() -> None:
     (unless ``PYTHONBREAKPOINT`` says otherwise), a thread that dies of an exception stops
     the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when called
     on the main thread)."""
-    from . import _postmortem, _wiring
+    from . import _armed
 
-    engine = _wiring.engine()
-    _postmortem.install(engine)
-    _wiring.install_pause(engine)
-    _wiring.route_breakpoint()
+    _armed.arm(_process_engine)
+
+
+def _process_engine() -> Engine:
+    """The engine of this process, built on first use (see ``_armed``)."""
+    from ._armed import QuickSwitch
+
+    with QuickSwitch():
+        from . import _wiring
+
+        return _wiring.engine()
 
 
 def listen(

@@ -66,6 +66,7 @@ from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _terminal
+from ._armed import QuickSwitch
 from ._breakpoints import BreakpointTable
 from ._format import printable
 from ._frames import (
@@ -73,6 +74,7 @@ from ._frames import (
     in_import_machinery,
     in_repl_machinery,
     in_thread_startup,
+    inside_an_import,
     main_ident,
     outward,
 )
@@ -105,6 +107,9 @@ _signal: Any = importlib.import_module("_signal")
 
 RUNNER_POLL = 0.25
 """How often allstop looks whether the thread stepping alone still exists."""
+
+PREPARE_LIMIT = 60.0
+"""How long the first stop waits for its handler's modules to be imported."""
 
 FREEZE_LIMIT = 5.0
 """How long a freeze waits for a thread that keeps running Python (see ``_wait_settled``)."""
@@ -207,6 +212,8 @@ class Engine:
         self.breakpoints = BreakpointTable()
         self.registry = ThreadRegistry()
         self.handler: StopHandler | None = None
+        self.prepare: Callable[[], None] | None = None
+        """Makes the handler at the first stop (see ``_handler``)."""
         self._lock = threading.Lock()
         self._settled = threading.Condition(self._lock)
         self._parked: dict[int, _Parked] = {}
@@ -331,6 +338,12 @@ class Engine:
             return
         self.start()
         self.report_stop(frame, reason)
+
+    def pause(self, frame: FrameType) -> None:
+        """The pause signal's handler, in the main thread at ``frame``: stop the world there,
+        unless it is stopped already (the handler runs at a parked thread's next line)."""
+        if self.world is World.RUNNING:
+            self.stop_now(frame)
 
     def step_from(self, frame: FrameType) -> None:
         """Stop the calling thread at its next event, in ``frame`` or any function it calls
@@ -701,7 +714,11 @@ class Engine:
 
     def _ask(self, stop: StopEvent) -> Resume:
         """The handler's answer to ``stop`` (CONTINUE when it fails)."""
-        handler = self.handler
+        try:
+            handler = self._handler()
+        except Exception as exc:
+            self.hook_failed(exc)
+            return CONTINUE
         if handler is None:
             return CONTINUE
         try:
@@ -711,6 +728,32 @@ class Engine:
             # it), and a session that ends must resume the world: report and resume.
             handler.on_internal_error(exc)
             return CONTINUE
+
+    def _handler(self) -> StopHandler | None:
+        """The stop handler, made by ``prepare`` at the first stop (see ``_armed``), once the
+        world is frozen, on a thread of allstop's own, so that the modules it imports do not
+        delay the freeze.  An import waits for the module locks other threads hold: when a
+        frozen thread is inside an import, the others run until the handler is made."""
+        prepare = self.prepare
+        if self.handler is not None or prepare is None:
+            return self.handler
+        job: Job[object] = Job(prepare)
+        try:
+            self.spawn_exempt(job.run)
+        except RuntimeError:  # at interpreter shutdown, where no thread can start
+            job.run()
+        # The presenter's own imports (a stop in a module's body) are of the program's
+        # modules, which the handler's do not need.
+        if any(
+            inside_an_import(frame)
+            for ident, frame in sys._current_frames().items()
+            if ident != self._presenter and not self.is_own(ident)
+        ):
+            self.thaw_until([job], PREPARE_LIMIT)
+        job.wait(PREPARE_LIMIT)
+        if job.error is not None:
+            raise job.error
+        return self.handler
 
     def _apply(self, stop: StopEvent, resume: Resume) -> None:
         """Rearrange the world as ``resume`` says."""
@@ -950,8 +993,9 @@ class Engine:
             # A stop by another thread ends every step in progress (gdb reports the new stop).
             for ident in [i for i in self.steps if i != me]:
                 del self.steps[ident]
-        self.backend.begin_freeze(me)
-        blocked = self._wait_settled(me)
+        with QuickSwitch():  # each busy thread needs the GIL once to park
+            self.backend.begin_freeze(me)
+            blocked = self._wait_settled(me)
         with self._lock:
             self.world = World.FROZEN
             # The main thread at the REPL's prompt has no frame, and is not new.

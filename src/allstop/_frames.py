@@ -105,6 +105,12 @@ def in_import_machinery(frame: FrameType) -> bool:
     )
 
 
+def inside_an_import(frame: FrameType) -> bool:
+    """Whether a thread whose innermost frame is ``frame`` is inside an import (it may hold
+    the module lock of what it imports)."""
+    return any(f.f_code.co_filename in IMPORT_MACHINERY for f in outward(frame))
+
+
 PYREPL = os.path.join(os.path.dirname(os.__file__), "_pyrepl") + os.sep
 """Where 3.13's REPL's own code is."""
 

@@ -75,7 +75,7 @@ class Debugger:
         print("***", msg, file=self.stdout)
 
     # -- entering --------------------------------------------------------------------------
-    def _enter(self) -> Any:
+    def enter(self) -> Any:
         """Show the next stops on this object's streams; the engine."""
         engine = _wiring.engine()
         front_end = _wiring.pdb_front_end(self.stdin, self.stdout, rawinput=self.use_rawinput)
@@ -86,7 +86,7 @@ class Debugger:
         self, frame: FrameType | None = None, *, header: str | None = None, **options: Any
     ) -> None:
         """Stop every thread, in ``frame`` (default: the caller's), where pdb would."""
-        engine = self._enter()
+        engine = self.enter()
         if header is not None:
             self.message(header)
         skip = tuple(self.skip or ())
@@ -99,7 +99,7 @@ class Debugger:
         from ._postmortem import exception_of
 
         exc = exception_of(traceback) if traceback is not None else None
-        engine = self._enter()
+        engine = self.enter()
         if exc is not None:
             engine.post_mortem(exc, crashed=False)
         elif frame is not None:
@@ -132,7 +132,7 @@ class Debugger:
 
     def _under_debugger(self, code: CodeType | None, run: Callable[[], T]) -> T | None:
         """``run()``, stopping at the first line of ``code``; pdb's quit returns None."""
-        engine = self._enter()
+        engine = self.enter()
         if isinstance(code, CodeType):
             engine.stop_on_entry(code.co_filename, code)
         else:  # not Python code: its first event, wherever it is
@@ -185,7 +185,7 @@ class Debugger:
         __main__.__dict__.clear()
         __main__.__dict__.update(namespace)
         compiled = compile(code, "<string>", "exec") if isinstance(code, str) else code
-        engine = self._enter()
+        engine = self.enter()
         engine.stop_on_entry(filename)
         try:
             exec(compiled, __main__.__dict__)

@@ -6,6 +6,11 @@ are wrapped so that the world freezes there, with the dying thread's traceback o
 the user continues, the previous hook runs (the traceback is printed as it would have been)
 and the thread finishes dying.  ``SystemExit`` is not a crash.  Hooks installed by the program
 later replace ours: then the program has asked to handle deaths itself.
+
+The hooks are set before the program starts, when the engine may not exist yet (see
+``_armed``): they build it through the function they are given, and this module imports only
+what a program without a stop pays for anyway.  A failure to stop (the engine cannot be built
+at interpreter shutdown, say) is said in one line on stderr, and the program's own hook runs.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import gc
 import sys
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
-from ._stops import Quit
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from ._engine import Engine
 
 _installed: set[str] = set()
@@ -35,7 +41,7 @@ def remember_crashes() -> None:
 
     def remember(args: Any) -> None:
         exc = args.exc_value
-        if exc is not None and not isinstance(exc, (SystemExit, Quit)):
+        if exc is not None and not isinstance(exc, SystemExit) and not is_quit(exc):
             _last_crash[:] = [(exc, _main_last())]
         previous_thread_hook(args)
 
@@ -58,15 +64,32 @@ def _main_last() -> BaseException | None:
     return found if isinstance(found, BaseException) else None
 
 
-def install(engine: Engine) -> None:
+def is_quit(exc: BaseException) -> bool:
+    """Whether ``exc`` is the ``Quit`` a user's ``quit`` raises in the program, told without
+    importing the engine's vocabulary: only a program that has stopped can have one."""
+    stops = sys.modules.get("allstop._stops")
+    return stops is not None and isinstance(exc, stops.Quit)
+
+
+def _stop_at(make_engine: Callable[[], Engine], exc: BaseException, *, crashed: bool) -> None:
+    """The post-mortem of ``exc`` (see the module's design note)."""
+    try:
+        engine = make_engine()
+    except Exception as error:
+        print(f"allstop: no post-mortem ({type(error).__name__}: {error})", file=sys.stderr)
+        return
+    engine.post_mortem(exc, crashed=crashed)
+
+
+def install(make_engine: Callable[[], Engine]) -> None:
     """Wrap ``threading.excepthook`` and ``sys.excepthook`` (once per process)."""
     if "threading" not in _installed:
         previous_thread_hook = threading.excepthook
 
         def thread_hook(args: Any) -> None:
             exc = args.exc_value
-            if exc is not None and not isinstance(exc, (SystemExit, Quit)):
-                engine.post_mortem(exc, crashed=True)
+            if exc is not None and not isinstance(exc, SystemExit) and not is_quit(exc):
+                _stop_at(make_engine, exc, crashed=True)
             previous_thread_hook(args)
 
         threading.excepthook = thread_hook
@@ -77,15 +100,15 @@ def install(engine: Engine) -> None:
         def sys_hook(
             kind: type[BaseException], exc: BaseException, tb: TracebackType | None
         ) -> None:
-            if not isinstance(exc, (SystemExit, KeyboardInterrupt, Quit)):
-                engine.post_mortem(exc, crashed=True)
+            if not isinstance(exc, (SystemExit, KeyboardInterrupt)) and not is_quit(exc):
+                _stop_at(make_engine, exc, crashed=True)
             previous_sys_hook(kind, exc, tb)
 
         sys.excepthook = sys_hook
         _installed.add("sys")
 
 
-def watch_thread_pools(engine: Engine) -> None:
+def watch_thread_pools(make_engine: Callable[[], Engine]) -> None:
     """Also stop when a ``ThreadPoolExecutor`` worker function raises, at the raising frame,
     before its future keeps the exception (``allstop run --post-mortem=all``)."""
     from concurrent.futures import thread as pool
@@ -101,7 +124,7 @@ def watch_thread_pools(engine: Engine) -> None:
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
-                engine.post_mortem(exc, crashed=False)
+                _stop_at(make_engine, exc, crashed=False)
                 raise
 
         item.fn = watched

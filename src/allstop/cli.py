@@ -6,34 +6,49 @@
 ``sys.path[0]`` the script's folder, or the current one for ``-m``) and passes its exit status
 through.  Everything after the script or ``-m MODULE`` belongs to the program.  It stops at the
 program's first line only with ``--stop``.
+
+It imports almost nothing before the program starts (see ``_armed``): not ``argparse`` for a
+command line with no option before the script, not the engine unless ``-b``, ``-c``,
+``--listen`` or ``--stop`` need it then.
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
-import contextlib
 import io
-import linecache
 import os
-import runpy
 import sys
-import traceback
-import types
-from collections.abc import Sequence
-from dataclasses import dataclass
-from types import CodeType, TracebackType
-from typing import Any
 
-from . import __version__
-from ._breakpoints import BreakpointTable
-from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
-from ._stops import Quit
+from . import __version__, _armed, _postmortem, _process_engine
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import CodeType, TracebackType
+    from typing import Any
+
+    from ._breakpoints import BreakpointTable
 
 USAGE_ERROR = 2
 
 
+class RunOptions:
+    """``run``'s options, each at its default until the command line says otherwise."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.breaks: list[str] = []
+        self.post_mortem = "crash"
+        self.listen: str | None = None
+        self.wait_for_client = False
+        self.commands: list[str] = []
+        self.module: str | None = None
+
+
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="allstop",
         description="A Python debugger for threaded programs: when one thread stops, "
@@ -61,7 +76,6 @@ def _parser() -> argparse.ArgumentParser:
         "--break",
         dest="breaks",
         action="append",
-        default=[],
         metavar="SPEC",
         help="set a breakpoint before the program starts: FILE:LINE, LINE (in the script), "
         "FUNCTION, Class.method or module.function, each optionally followed by "
@@ -70,7 +84,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--post-mortem",
         choices=["crash", "all"],
-        default="crash",
         help="crash (the default): stop when a thread dies of an exception; all: also when a "
         "ThreadPoolExecutor worker function raises, before its future keeps the exception",
     )
@@ -91,12 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         "--command",
         dest="commands",
         action="append",
-        default=[],
         metavar="COMMAND",
         help="a debugger command to run at the first stop, before the prompt (as pdb's -c; "
         "repeatable)",
     )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
+    run.set_defaults(**vars(RunOptions()))
     pause = commands.add_parser(
         "pause",
         help="stop every thread of a running program and open the debugger on its terminal",
@@ -136,20 +149,30 @@ def _split_program(args: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
     if args[:1] != ["run"]:
-        parsed = parser.parse_args(args)  # pause, --version, --help, errors
+        parsed = _parser().parse_args(args)  # pause, --version, --help, errors
         return pause(parsed.pid) if parsed.command == "pause" else USAGE_ERROR
     options, program = _split_program(args[1:])
     if "--stop" in options and not _parses(["run", *options]):
         # python -m pdb's own command line: pdb says what is wrong with it, its way.
         return _pdb_main([word for word in args[1:] if word != "--stop"])
-    parsed = parser.parse_args(["run", *options])
-    return run(parsed, program)
+    return run(_run_options(options), program)
+
+
+def _run_options(options: list[str]) -> RunOptions:
+    """``run``'s options, read by argparse unless there are none but ``-m MODULE``."""
+    parsed = RunOptions()
+    if len(options) == 2 and options[0] == "-m":
+        parsed.module = options[1]
+    elif options:
+        vars(parsed).update(vars(_parser().parse_args(["run", *options])))
+    return parsed
 
 
 def _parses(words: list[str]) -> bool:
     """Whether allstop's options parse (quietly: pdb may have its own say)."""
+    import contextlib
+
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             _parser().parse_args(words)
@@ -158,13 +181,13 @@ def _parses(words: list[str]) -> bool:
     return True
 
 
-@dataclass
 class _Target:
     """What to run: its code, the file it comes from, and its ``__main__`` namespace."""
 
-    code: CodeType
-    filename: str
-    namespace: dict[str, object]
+    def __init__(self, code: CodeType, filename: str, namespace: dict[str, object]) -> None:
+        self.code = code
+        self.filename = filename
+        self.namespace = namespace
 
 
 class NoTarget(Exception):
@@ -197,6 +220,8 @@ def _script_target(path: str, prepend: bool) -> _Target:
         try:
             code = compile(source.read(), filename, "exec")
         except SyntaxError as exc:
+            import traceback
+
             text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
             raise NoTarget(text) from None
     if prepend:
@@ -204,13 +229,28 @@ def _script_target(path: str, prepend: bool) -> _Target:
     return _target(code, filename)
 
 
+_ZIP_END = b"PK\x05\x06"
+"""The signature of a zip archive's end record, which is in its last 65,557 bytes."""
+
+
 def _is_zip(path: str) -> bool:
+    """Whether ``path`` is a zip archive (python runs one as an application): ``zipfile``
+    is imported only for a file whose tail holds the end record's signature."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, os.fstat(file.fileno()).st_size - 65557))
+            if _ZIP_END not in file.read():
+                return False
+    except OSError:
+        return False
     import zipfile
 
-    return os.path.isfile(path) and zipfile.is_zipfile(path)
+    return zipfile.is_zipfile(path)
 
 
 def _archive_target(path: str, prepend: bool) -> _Target:
+    import runpy
+
     archive = os.path.abspath(path)
     if prepend:
         sys.path[0:1] = [archive]
@@ -224,6 +264,8 @@ def _archive_target(path: str, prepend: bool) -> _Target:
 
 
 def _module_target(name: str) -> _Target:
+    import runpy
+
     try:
         # Resolves a package to its __main__ and does not run the module itself; pdb does
         # the same.  Parent packages are imported, as python -m does.
@@ -236,7 +278,7 @@ def _module_target(name: str) -> _Target:
     return _target(code, filename, spec)
 
 
-def run(args: argparse.Namespace, program: list[str]) -> int:
+def run(args: RunOptions, program: list[str]) -> int:
     """``allstop run``: set up, run the program, return its exit status."""
     if not args.module and not program:
         print("allstop run: give a script (or -m module)", file=sys.stderr)
@@ -258,36 +300,40 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         print(f"allstop: {exc}", file=sys.stderr)
         return USAGE_ERROR
 
-    # Source a loader gives (a zip archive's) is read from the start (-b, list) as from files.
-    linecache.lazycache(target.filename, target.namespace)
-    from . import _postmortem, _wiring
+    if target.namespace["__loader__"] is not None:
+        # Source a loader gives (a zip archive's) is read from the start (-b, list) as from
+        # files.
+        import linecache
 
-    engine = _wiring.engine()
-    _postmortem.install(engine)
+        linecache.lazycache(target.filename, target.namespace)
+    _armed.arm(_process_engine, pause_key=True)
     if args.post_mortem == "all":
-        _postmortem.watch_thread_pools(engine)
-    _wiring.install_pause(engine, key=True)
-    table = engine.breakpoints
-    for text in args.breaks:
-        try:
-            _add_break(table, text, target.filename)
-        except LocationError as exc:
-            print(f"allstop: -b {text}: {exc}", file=sys.stderr)
-            return USAGE_ERROR
+        _postmortem.watch_thread_pools(_process_engine)
     if args.breaks:
+        from ._locations import LocationError
+
+        engine = _process_engine()
+        for text in args.breaks:
+            try:
+                _add_break(engine.breakpoints, text, target.filename)
+            except LocationError as exc:
+                print(f"allstop: -b {text}: {exc}", file=sys.stderr)
+                return USAGE_ERROR
         engine.breakpoints_changed()
     if args.wait_for_client and args.listen is None:
         print("allstop: --wait-for-client needs --listen", file=sys.stderr)
         return USAGE_ERROR
     if args.listen is not None and not _listen(args.listen, wait=args.wait_for_client):
         return USAGE_ERROR
-    _wiring.route_breakpoint()
     if args.stop:
         return _run_as_pdb(args, words)
-    _wiring.session().rc_lines.extend(args.commands)
+    if args.commands:
+        from . import _wiring
+
+        _wiring.session().rc_lines.extend(args.commands)
 
     sys.argv = [target.filename, *program]
-    module = types.ModuleType("__main__")
+    module = type(sys)("__main__")
     module.__dict__.update(target.namespace)
     # The program's __main__ stays in place when its body ends: atexit handlers, threads
     # still running and pickle all look it up there.
@@ -296,9 +342,9 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
         exec(target.code, module.__dict__)
     except SystemExit:
         raise
-    except Quit:  # the user quit from the debugger: the program ends there, as under pdb
-        return 1
     except BaseException as exc:
+        if _postmortem.is_quit(exc):  # the user quit from the debugger: the program ends
+            return 1  # there, as under pdb
         _strip(exc, target.code)
         # allstop's hook opens the post-mortem (python -m pdb's, with every thread frozen),
         # then prints the traceback; a hook the program installed replaces it.
@@ -307,7 +353,7 @@ def run(args: argparse.Namespace, program: list[str]) -> int:
     return 0
 
 
-def _run_as_pdb(args: argparse.Namespace, words: list[str]) -> int:
+def _run_as_pdb(args: RunOptions, words: list[str]) -> int:
     """``--stop``: the running Python's own ``python -m pdb`` (its options, messages, restart
     when the program ends, exit statuses), with allstop's debugger in pdb's place."""
     commands = [word for command in args.commands for word in ("-c", command)]
@@ -359,8 +405,8 @@ def _strip(exc: BaseException, code: CodeType) -> None:
 
 def pause(pid: int) -> int:
     """``allstop pause PID``: send the pause signal, if the process still takes it with
-    allstop's handler at that moment (``_wiring.send_pause``); else say why, in one line."""
-    from ._wiring import NotPausable, send_pause, signal_name
+    allstop's handler at that moment (``_pause.send_pause``); else say why, in one line."""
+    from ._pause import NotPausable, send_pause, signal_name
 
     try:
         number = send_pause(pid)
@@ -373,6 +419,8 @@ def pause(pid: int) -> int:
 
 def _add_break(table: BreakpointTable, text: str, main_file: str) -> None:
     """Add the breakpoint ``text`` describes; LocationError says why it cannot be set."""
+    from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
+
     location, thread, condition = parse_break_spec(text)
     if thread is not None:
         raise LocationError("'thread N' needs a running program: set it at the prompt")

@@ -12,13 +12,17 @@ request = contextvars.ContextVar("request", default="unset")
 guarded = threading.Lock()
 counts = {"holder": 0, "ticker": 0}
 holding = threading.Event()
+stopping = threading.Event()
 HOLD_FOR = 3_000_000
-"""How long the holder keeps the lock: this many counts (a fraction of a second)."""
+"""How long the holder keeps the lock once the worker comes to its breakpoint: this many
+counts (a fraction of a second, longer than allstop takes to stop the world the first
+time)."""
 
 
 def hold() -> None:
     with guarded:
         holding.set()
+        stopping.wait()
         while counts["holder"] < HOLD_FOR:
             counts["holder"] += 1
 
@@ -34,6 +38,7 @@ def work() -> None:
     try:
         raise ValueError("being handled")
     except ValueError:
+        stopping.set()
         breakpoint()
         print("worker resumed", file=sys.stderr)
 
