@@ -2,31 +2,30 @@
 
 Every key is timed from the moment it is written to the UI's input to the end of the redraw
 it causes (prompt_toolkit's ``after_render``), with a real renderer writing to a null output
-of 200x60 characters.  Prints medians and 95th percentiles in milliseconds.
+of 200x60 characters.  Prints medians and 95th percentiles in milliseconds, and how much
+more memory the process holds at the stop (allstop, prompt_toolkit and the stop's views of the
+threads) than before allstop was imported.  ``--table``: one ``name median`` line each, for
+``bench.py``.
 
-    python benchmarks/bench_tui.py [THREADS] [DEPTH]
+    python benchmarks/bench_tui.py [THREADS] [DEPTH] [--table]
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import threading
 import time
 
-from prompt_toolkit.data_structures import Size
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
-
-from allstop._wiring import build
-from allstop.ui.tui.app import Tui
-
 DOWN, UP, ENTER, TAB = "\x1b[B", "\x1b[A", "\r", "\t"
 
 
-class WideOutput(DummyOutput):
-    def get_size(self) -> Size:
-        return Size(rows=60, columns=200)
+def resident_mb() -> float:
+    """The process's resident memory (Linux)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def nest(depth: int, release: threading.Event) -> None:
@@ -36,15 +35,29 @@ def nest(depth: int, release: threading.Event) -> None:
         release.wait()
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    depth = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
+    words = [word for word in sys.argv[1:] if not word.startswith("--")]
+    count = int(words[0]) if words else 1000
+    depth = int(words[1]) if len(words) > 1 else 50
     release = threading.Event()
     threads = [
         threading.Thread(target=nest, args=(depth, release), daemon=True) for _ in range(count)
     ]
     for thread in threads:
         thread.start()
+    before = resident_mb()
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from allstop._wiring import build
+    from allstop.ui.tui.app import Tui
+
+    class WideOutput(DummyOutput):
+        def get_size(self) -> Size:
+            return Size(rows=60, columns=200)
+
+    memory = [0.0]
     with create_pipe_input() as pipe:
         engine = build(lambda: Tui(input=pipe, output=WideOutput()))
         tui = engine.handler.io  # type: ignore[union-attr]
@@ -69,6 +82,7 @@ def main() -> None:
             pipe.send_text(TAB)
             timed("move in stack pane", DOWN, 40)
             timed("select frame (Enter)", ENTER, 20)
+            memory[0] = resident_mb() - before
             pipe.send_text("c")
 
         engine.spawn_exempt(drive)
@@ -77,12 +91,18 @@ def main() -> None:
         stopped = time.perf_counter() - started  # the stop: the UI runs until 'c'
 
     release.set()
+    if "--table" in sys.argv:
+        for name, values in results.items():
+            print(f"{name} {statistics.median(values)}")
+        print(f"memory {memory[0]}")
+        return
     version = ".".join(map(str, sys.version_info[:3]))
     print(f"Python {version}: {count} threads x {depth} frames (whole stop {stopped:.1f}s)")
     for name, values in results.items():
         values.sort()
         p95 = values[int(len(values) * 0.95) - 1]
         print(f"  {name:24} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms")
+    print(f"  memory at the stop, above the program's: {memory[0]:.1f} MB")
 
 
 if __name__ == "__main__":
