@@ -44,9 +44,9 @@ import workload  # noqa: E402
 QUICK = "--quick" in sys.argv
 
 WORKLOADS: dict[str, tuple[Callable[[], object], object]] = {
-    "fib": (lambda: workload.fib(21), 10946),
+    "fib": (lambda: workload.fib(24), 46368),
     "loop": (lambda: workload.loop(400_000), 21333253333400000),
-    "threads": (lambda: workload.threads(8, 16), [987] * 8),
+    "threads": (lambda: workload.threads(8, 19), [4181] * 8),
 }
 TOOLS = ("allstop", "pdb", "debugpy")
 
@@ -445,9 +445,9 @@ def table() -> None:
         freezing,
         interface,
     ]
+    sizes = {startup: rounds * 3, interface: 1 if QUICK else rounds}
     for section in sections:
-        size = rounds * 3 if section is startup else rounds
-        for row in section(size):
+        for row in section(sizes.get(section, rounds)):
             print(row, flush=True)
 
 

@@ -37,6 +37,19 @@ def code_file(code: CodeType) -> str:
     return found
 
 
+_compiled: dict[str, CodeType] = {}
+"""Each condition's code, compiled at its first evaluation (a breakpoint on a hot line
+evaluates its condition at every pass)."""
+
+
+def compiled(condition: str) -> CodeType:
+    """The code of ``condition``; SyntaxError where it is not an expression."""
+    found = _compiled.get(condition)
+    if found is None:
+        found = _compiled[condition] = compile(condition, "<condition>", "eval")
+    return found
+
+
 def code_lines(code: CodeType) -> frozenset[int]:
     """The line numbers at which ``code`` has instructions."""
     return frozenset(line for _, _, line in code.co_lines() if line is not None)
@@ -240,7 +253,7 @@ class BreakpointTable:
             bp.hits += 1
             if bp.condition:
                 try:
-                    if not eval(bp.condition, frame.f_globals, frame.f_locals):
+                    if not eval(compiled(bp.condition), frame.f_globals, frame.f_locals):
                         continue
                 except BaseException as exc:
                     return Hit(bp, exc)

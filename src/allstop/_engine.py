@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _terminal
 from ._armed import QuickSwitch
-from ._breakpoints import BreakpointTable
+from ._breakpoints import Breakpoint, BreakpointTable
 from ._format import printable
 from ._frames import (
     in_c_call,
@@ -478,10 +478,18 @@ class Engine:
         with suppress(OSError):
             os.write(2, text.encode("utf-8", "replace"))
 
-    def _breakpoint_at(self, frame: FrameType, ident: int) -> bool:
-        """Stop at the breakpoint of ``frame``'s line that stops thread ``ident``, if one
-        does; whether one did."""
-        candidates = self.breakpoints.at_code_line(frame.f_code, frame.f_lineno)
+    def at_breakpoints(self, frame: FrameType, candidates: list[Breakpoint]) -> None:
+        """The backends' fast path: ``frame`` comes to a line that holds ``candidates`` while
+        the world runs and no thread steps (``on_line`` says the same, slower)."""
+        self._breakpoint_at(frame, _thread.get_ident(), candidates)
+
+    def _breakpoint_at(
+        self, frame: FrameType, ident: int, candidates: list[Breakpoint] | None = None
+    ) -> bool:
+        """Stop at the breakpoint of ``frame``'s line (one of ``candidates``, when the caller
+        looked them up) that stops thread ``ident``, if one does; whether one did."""
+        if candidates is None:
+            candidates = self.breakpoints.at_code_line(frame.f_code, frame.f_lineno)
         if not candidates:
             return False
         hit = self.breakpoints.effective(candidates, frame, ident)

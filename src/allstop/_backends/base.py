@@ -11,7 +11,7 @@ import abc
 from types import FrameType, TracebackType
 from typing import ClassVar, Protocol
 
-from .._breakpoints import BreakpointTable
+from .._breakpoints import Breakpoint, BreakpointTable
 from .._stops import StepRequest, World, for_the_program
 
 
@@ -35,6 +35,11 @@ class Host(Protocol):
     def checkpoint(self, frame: FrameType) -> None: ...
 
     def on_line(self, frame: FrameType) -> None: ...
+
+    def at_breakpoints(self, frame: FrameType, candidates: list[Breakpoint]) -> None:
+        """``frame`` comes to a line that holds ``candidates``; the world runs and no thread
+        steps (``on_line``'s fast path)."""
+        ...
 
     def on_call(self, frame: FrameType, resumed: bool = False) -> None: ...
 

@@ -45,6 +45,7 @@ from .base import Backend, Host
 _M: Any = getattr(sys, "monitoring", None)
 _E: Any = getattr(_M, "events", None)
 _getframe = sys._getframe
+_RUNNING = World.RUNNING
 _get_ident = _thread.get_ident
 
 if _M is not None:
@@ -245,15 +246,16 @@ class MonitoringBackend(Backend):
     def _quiet(self) -> bool:
         """Whether nothing but breakpoints needs events: ``DISABLE`` is safe."""
         engine = self.engine
-        return engine.world is World.RUNNING and not engine.steps
+        return engine.world is _RUNNING and not engine.steps
 
     # -- callbacks (hot path) --------------------------------------------------------------
     def _line(self, code: CodeType, line: int) -> object:
         try:
             engine = self.engine
-            if self._quiet():
-                if engine.breakpoints.at_code_line(code, line):
-                    engine.on_line(_getframe(1))
+            if engine.world is _RUNNING and not engine.steps:  # _quiet(), inlined: hot
+                candidates = engine.breakpoints.at_code_line(code, line)
+                if candidates:
+                    engine.at_breakpoints(_getframe(1), candidates)
                     return None
                 return _DISABLE
             engine.on_line(_getframe(1))

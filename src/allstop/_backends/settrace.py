@@ -164,8 +164,9 @@ class SettraceBackend(Backend):
                 return self._trace if self._wants(frame) else None
             if event == "line":
                 if engine.world is World.RUNNING and not engine.steps:
-                    if engine.breakpoints.at_code_line(frame.f_code, frame.f_lineno):
-                        engine.on_line(frame)
+                    candidates = engine.breakpoints.at_code_line(frame.f_code, frame.f_lineno)
+                    if candidates:
+                        engine.at_breakpoints(frame, candidates)
                     elif not self._wants(frame):
                         frame.f_trace = None
                     return None
