@@ -58,6 +58,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -466,8 +467,6 @@ class Engine:
         """A hook raised (a bug of allstop's, caught by the backend's callback): say so once
         per place it was raised from, on the standard error descriptor (``sys.stderr``'s
         lock may be held by a frozen thread), and let the program go on."""
-        import traceback
-
         frames = traceback.extract_tb(exc.__traceback__)
         where = (frames[-1].filename, frames[-1].lineno) if frames else ("", None)
         if where in self._failures:  # no lock: the hook may have raised with the engine's held
@@ -757,7 +756,8 @@ class Engine:
             for ident, frame in sys._current_frames().items()
             if ident != self._presenter and not self.is_own(ident)
         ):
-            self.thaw_until([job], PREPARE_LIMIT)
+            with QuickSwitch():  # the import gives the GIL away at each file
+                self.thaw_until([job], PREPARE_LIMIT)
         job.wait(PREPARE_LIMIT)
         if job.error is not None:
             raise job.error

@@ -17,6 +17,7 @@ from __future__ import annotations
 import _thread
 import importlib
 import os
+import termios  # here, not where a thread parks: an import there could wait for a frozen one
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
@@ -71,16 +72,12 @@ def write(data: bytes) -> None:
 
 def _mode() -> list[Any] | None:
     """The controlling terminal's mode now (None without one)."""
-    import termios
-
     with _tty() as fd, suppress(termios.error):
         return termios.tcgetattr(fd) if fd is not None else None
     return None
 
 
 def _restore(saved: list[Any] | None) -> None:
-    import termios
-
     if saved is None:
         return
     with _tty() as fd, suppress(OSError):
