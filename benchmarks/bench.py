@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -90,41 +91,53 @@ def _arm(tool: str, path: str, line: int, condition: str | None = None) -> Calla
     return disarm
 
 
+_editor: list[Any] = []
+"""The editor attached to debugpy's server in this process, once there is one."""
+
+
 def _attach_debugpy(path: str, line: int, condition: str | None) -> Callable[[], None]:
-    """debugpy's server in this process and an editor attached to it."""
-    import debugpy
-
-    sys.path.insert(0, str(ROOT))
-    from tests.support.dap import DapClient
-
-    _, port = debugpy.listen(("127.0.0.1", 0), in_process_debug_adapter=True)
-    client = DapClient(port)
-    client.request("initialize", adapterID="debugpy")
-    client.request("attach", justMyCode=False)
+    """debugpy's server in this process with an editor attached to it (the first time), and
+    the editor's breakpoint at ``path:line``."""
     wanted: dict[str, object] = {"line": line}
     if condition is not None:
         wanted["condition"] = condition
-    client.request("setBreakpoints", source={"path": path}, breakpoints=[wanted])
-    client.request("configurationDone")
-    debugpy.wait_for_client()
-    return client.close
+    if _editor:
+        client = _editor[0]
+        client.request("setBreakpoints", source={"path": path}, breakpoints=[wanted])
+    else:
+        import debugpy
+
+        sys.path.insert(0, str(ROOT))
+        from tests.support.dap import DapClient
+
+        _, port = debugpy.listen(("127.0.0.1", 0), in_process_debug_adapter=True)
+        client = DapClient(port)
+        _editor.append(client)
+        client.request("initialize", adapterID="debugpy")
+        client.request("attach", justMyCode=False)
+        client.request("setBreakpoints", source={"path": path}, breakpoints=[wanted])
+        client.request("configurationDone")
+        debugpy.wait_for_client()
+    return lambda: client.request("setBreakpoints", source={"path": path}, breakpoints=[])
 
 
-def child_overhead(tool: str, name: str, where: str, repeat: int) -> float:
-    """Seconds one run of workload ``name`` takes (median of ``repeat``), ``tool`` armed
-    with a breakpoint never hit in ``where`` ('same' file or 'other')."""
-    module = workload if where == "same" else elsewhere
-    disarm = _arm(tool, *_line(module, "# the breakpoint that is never hit"))
-    work, expected = WORKLOADS[name]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - started)
-        if result != expected:
-            raise SystemExit(f"{name} gave {result!r}, not {expected!r}")
-    disarm()
-    return statistics.median(times)
+def child_overhead(tool: str, repeat: int) -> str:
+    """Seconds one run of each workload takes (median of ``repeat``), ``tool`` armed with a
+    breakpoint never hit in the same file, then in another: ``name:place:seconds`` words."""
+    found = []
+    for place, module in (("same", workload), ("other", elsewhere)):
+        disarm = _arm(tool, *_line(module, "# the breakpoint that is never hit"))
+        for name, (work, expected) in WORKLOADS.items():
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                result = work()
+                times.append(time.perf_counter() - started)
+                if result != expected:
+                    raise SystemExit(f"{name} gave {result!r}, not {expected!r}")
+            found.append(f"{name}:{place}:{statistics.median(times)}")
+        disarm()
+    return " ".join(found)
 
 
 def child_condition(tool: str, hits: int) -> float:
@@ -151,6 +164,42 @@ threads that count starve the main thread of plain Python itself (it did not get
 within 100 s here, with or without allstop), so nothing could be measured."""
 
 
+def _start_spinners(count: int, *, idle: bool = False) -> tuple[set[int], Callable[[], None]]:
+    """``count`` threads that count as fast as they can (``idle``: that wait in C), each
+    started when this returns; their idents, and what ends them.  The switch interval is
+    lowered while they start (each start waits for its thread, which must get the GIL from
+    the busy ones) and put back before anything is measured."""
+    done = [False]
+    counters = [0] * count
+    ready = threading.Barrier(count + 1)
+    idling = threading.Event()
+
+    def spin(index: int) -> None:
+        ready.wait()
+        counters[index] += 1
+        if idle:
+            idling.wait()
+        while not done[0]:
+            counters[index] += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    threads = [threading.Thread(target=spin, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    while not all(counters):  # every spinner is past the barrier
+        time.sleep(0.01)
+    sys.setswitchinterval(interval)
+
+    def end() -> None:
+        sys.setswitchinterval(1e-4)  # the spinners see it, end, and let the process exit
+        done[0] = True
+        idling.set()
+
+    return {thread.ident for thread in threads if thread.ident is not None}, end
+
+
 def child_freeze(count: int, stops: int) -> str:
     """Median milliseconds to freeze ``count`` busy threads (from the stop to the handler,
     every thread parked) and to resume them (the engine's work from the handler's answer to
@@ -161,27 +210,7 @@ def child_freeze(count: int, stops: int) -> str:
 
     engine = new_engine()
     engine.start()
-    done = [False]
-    counters = [0] * count
-    ready = threading.Barrier(count + 1)
-
-    idle = threading.Event()
-
-    def spin(index: int) -> None:
-        ready.wait()
-        counters[index] += 1
-        if count >= IDLE_FROM:
-            idle.wait()
-        while not done[0]:
-            counters[index] += 1
-
-    threads = [threading.Thread(target=spin, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    spinners = {thread.ident for thread in threads}
-    while not all(counters):  # every spinner is past the barrier and running Python
-        time.sleep(0.01)
+    spinners, end = _start_spinners(count, idle=count >= IDLE_FROM)
     marks = [0.0]
     freezes: list[float] = []
     resumes: list[float] = []
@@ -217,8 +246,7 @@ def child_freeze(count: int, stops: int) -> str:
     for _ in range(stops):
         time.sleep(0.02)  # not synchronisation: the spinners run at full speed between stops
         target()
-    done[0] = True
-    idle.set()
+    end()
     return f"{statistics.median(freezes) * 1000} {statistics.median(resumes) * 1000}"
 
 
@@ -231,14 +259,7 @@ def child_step(count: int, steps: int) -> float:
 
     engine = new_engine()
     engine.start()
-    done = [False]
-
-    def spin() -> None:
-        while not done[0]:
-            pass
-
-    for _ in range(count):
-        threading.Thread(target=spin, daemon=True).start()
+    _, end = _start_spinners(count)
     started = [0.0]
     latencies: list[float] = []
 
@@ -259,7 +280,7 @@ def child_step(count: int, steps: int) -> float:
     total = 0
     for index in range(steps + 2):  # each line is a step's stop
         total += index
-    done[0] = True
+    end()
     if len(latencies) != steps:
         raise SystemExit(f"{len(latencies)} steps stopped, not {steps}")
     return statistics.median(latencies) * 1000
@@ -344,22 +365,22 @@ def startup(rounds: int) -> list[str]:
 
 def overhead(rounds: int) -> list[str]:
     """Rows: the armed run against the plain one, per workload and breakpoint place."""
+    times: dict[str, dict[str, list[float]]] = {tool: {} for tool in ("plain", *TOOLS)}
+    for _ in range(rounds):
+        for tool, found in times.items():
+            repeat = "1" if tool == "pdb" else "5"
+            for word in _children("overhead", tool, repeat).split():
+                name, place, seconds = word.split(":")
+                found.setdefault(f"{name}:{place}", []).append(float(seconds))
     rows = []
-    for name in WORKLOADS:
-        for where in ("same", "other"):
-            ratios: dict[str, list[float]] = {tool: [] for tool in TOOLS}
-            plain_times = []
-            for _ in range(rounds):
-                plain = float(_children("overhead", "plain", name, where, "5"))
-                plain_times.append(plain * 1000)
-                for tool in TOOLS:
-                    repeat = "1" if tool == "pdb" else "5"
-                    armed = float(_children("overhead", tool, name, where, repeat))
-                    ratios[tool].append(armed / plain)
-            cells = [f"{Figure(plain_times).text(' ms', 1)}"]
-            cells += [Figure(ratios[tool]).text("x") for tool in TOOLS]
-            place = "same file" if where == "same" else "another file"
-            rows.append(f"| armed, `{name}`, breakpoint in {place} | " + " | ".join(cells) + " |")
+    for key, plain in times["plain"].items():
+        name, place = key.split(":")
+        cells = [Figure([t * 1000 for t in plain]).text(" ms", 1)]
+        for tool in TOOLS:
+            ratios = [armed / base for armed, base in zip(times[tool][key], plain, strict=True)]
+            cells.append(Figure(ratios).text("x"))
+        where = "same file" if place == "same" else "another file"
+        rows.append(f"| armed, `{name}`, breakpoint in {where} | " + " | ".join(cells) + " |")
     return rows
 
 
@@ -379,7 +400,7 @@ def condition(rounds: int) -> list[str]:
 def freezing(rounds: int) -> list[str]:
     rows = []
     for count in (1, 10, 100, 1000):
-        stops = 3 if count == 1000 else 5
+        stops = 3 if QUICK else 5
         freezes, resumes = [], []
         for _ in range(rounds):
             freeze, resume = map(float, _children("freeze", str(count), str(stops)).split())
@@ -400,7 +421,8 @@ def interface(rounds: int) -> list[str]:
     memory = []
     for _ in range(rounds):
         out = subprocess.run(
-            [sys.executable, str(HERE / "bench_tui.py"), "1000", "50", "--table"],
+            [sys.executable, str(HERE / "bench_tui.py"), "1000", "50", "--table"]
+            + (["--quick"] if QUICK else []),
             capture_output=True,
             text=True,
             env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
@@ -447,15 +469,17 @@ def table() -> None:
     ]
     sizes = {startup: rounds * 3, interface: 1 if QUICK else rounds}
     for section in sections:
+        started = time.perf_counter()
         for row in section(sizes.get(section, rounds)):
             print(row, flush=True)
+        print(f"{section.__name__}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
 def main() -> None:
     if sys.argv[1:2] == ["child"]:
         kind, *args = sys.argv[2:]
         if kind == "overhead":
-            print(child_overhead(args[0], args[1], args[2], int(args[3])))
+            print(child_overhead(args[0], int(args[1])))
         elif kind == "condition":
             print(child_condition(args[0], int(args[1])))
         elif kind == "freeze":

@@ -5,9 +5,9 @@ it causes (prompt_toolkit's ``after_render``), with a real renderer writing to a
 of 200x60 characters.  Prints medians and 95th percentiles in milliseconds, and how much
 more memory the process holds at the stop (allstop, prompt_toolkit and the stop's views of the
 threads) than before allstop was imported.  ``--table``: one ``name median`` line each, for
-``bench.py``.
+``bench.py``; ``--quick``: a quarter of the keys.
 
-    python benchmarks/bench_tui.py [THREADS] [DEPTH] [--table]
+    python benchmarks/bench_tui.py [THREADS] [DEPTH] [--table] [--quick]
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
         results: dict[str, list[float]] = {}
 
         def timed(name: str, keys: str, repeat: int) -> None:
-            for _ in range(repeat):
+            for _ in range(repeat // 4 if "--quick" in sys.argv else repeat):
                 while not (tui.app.is_running and tui.waiting.is_set()):
                     time.sleep(0.001)  # waiting for the UI to be idle, not timing
                 rendered.clear()
