@@ -200,10 +200,11 @@ def _start_spinners(count: int, *, idle: bool = False) -> tuple[set[int], Callab
     return {thread.ident for thread in threads if thread.ident is not None}, end
 
 
-def child_freeze(count: int, stops: int) -> str:
+def child_freeze(count: int, stops: int, steps: int) -> str:
     """Median milliseconds to freeze ``count`` busy threads (from the stop to the handler,
     every thread parked) and to resume them (the engine's work from the handler's answer to
-    every thread woken; when each gets the GIL back after that is the interpreter's doing)."""
+    every thread woken; when each gets the GIL back after that is the interpreter's doing);
+    then of ``steps`` steps among them (see ``_steps``; 0 if none)."""
     from allstop._model import StopEvent
     from allstop._stops import CONTINUE, Resume
     from allstop._wiring import new_engine
@@ -246,20 +247,17 @@ def child_freeze(count: int, stops: int) -> str:
     for _ in range(stops):
         time.sleep(0.02)  # not synchronisation: the spinners run at full speed between stops
         target()
+    step = _steps(engine, steps) if steps else 0.0
     end()
-    return f"{statistics.median(freezes) * 1000} {statistics.median(resumes) * 1000}"
+    return f"{statistics.median(freezes) * 1000} {statistics.median(resumes) * 1000} {step}"
 
 
-def child_step(count: int, steps: int) -> float:
-    """Median milliseconds from a ``next`` to its stop, with ``count`` busy threads frozen
-    (scheduler-locking on, as by default)."""
+def _steps(engine: Any, steps: int) -> float:
+    """Median milliseconds from a ``next`` to its stop, with the other threads of the
+    process frozen (scheduler-locking on, as by default)."""
     from allstop._model import StopEvent
     from allstop._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
-    from allstop._wiring import new_engine
 
-    engine = new_engine()
-    engine.start()
-    _, end = _start_spinners(count)
     started = [0.0]
     latencies: list[float] = []
 
@@ -275,12 +273,11 @@ def child_step(count: int, steps: int) -> float:
         def on_internal_error(self, exc: BaseException) -> None:
             raise exc
 
-    engine.handler = Handler()  # type: ignore[assignment]
+    engine.handler = Handler()
     engine.stop_now(sys._getframe())
     total = 0
     for index in range(steps + 2):  # each line is a step's stop
         total += index
-    end()
     if len(latencies) != steps:
         raise SystemExit(f"{len(latencies)} steps stopped, not {steps}")
     return statistics.median(latencies) * 1000
@@ -399,19 +396,23 @@ def condition(rounds: int) -> list[str]:
 
 def freezing(rounds: int) -> list[str]:
     rows = []
+    steps: list[float] = []
     for count in (1, 10, 100, 1000):
         stops = 3 if QUICK else 5
         freezes, resumes = [], []
         for _ in range(rounds):
-            freeze, resume = map(float, _children("freeze", str(count), str(stops)).split())
+            # The steps among 100 frozen threads: with the 100 of the freeze row.
+            words = _children("freeze", str(count), str(stops), "10" if count == 100 else "0")
+            freeze, resume, step = map(float, words.split())
             freezes.append(freeze)
             resumes.append(resume)
+            if count == 100:
+                steps.append(step)
         busy = "idle threads (waiting in C)" if count >= IDLE_FROM else "busy threads"
         rows.append(
             f"| freeze / resume {count} {busy} (ms) | | {Figure(freezes).text()} / "
             f"{Figure(resumes).text()} | | |"
         )
-    steps = [float(_children("step", "100", "10")) for _ in range(rounds)]
     rows.append(f"| `next` with 100 threads frozen (ms) | | {Figure(steps).text()} | | |")
     return rows
 
@@ -475,18 +476,23 @@ def table() -> None:
         print(f"{section.__name__}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
+def child(kind: str, *args: str) -> None:
+    """One measurement, printed (``bench.py child KIND ARGS``, as ``_children`` runs it)."""
+    if kind == "overhead":
+        print(child_overhead(args[0], int(args[1])))
+    elif kind == "condition":
+        print(child_condition(args[0], int(args[1])))
+    elif kind == "freeze":
+        print(child_freeze(int(args[0]), int(args[1]), int(args[2])))
+    else:
+        raise SystemExit(f"no measurement {kind!r}")
+
+
 def main() -> None:
     if sys.argv[1:2] == ["child"]:
-        kind, *args = sys.argv[2:]
-        if kind == "overhead":
-            print(child_overhead(args[0], int(args[1])))
-        elif kind == "condition":
-            print(child_condition(args[0], int(args[1])))
-        elif kind == "freeze":
-            print(child_freeze(int(args[0]), int(args[1])))
-        elif kind == "step":
-            print(child_step(int(args[0]), int(args[1])))
-        return
+        child(*sys.argv[2:])
+        sys.stdout.flush()
+        os._exit(0)  # busy threads would make the interpreter's shutdown take seconds
     table()
 
 
