@@ -24,8 +24,7 @@ gives the GIL away at each file it looks for or reads: a thread that keeps runni
 it each time for the whole switch interval (5 ms), so that importing the engine's 60 modules
 beside one busy thread took a second, and the world moved on meanwhile.  ``QuickSwitch``
 lowers the interval for the length of those imports (to 0.1 ms: 25-40 ms then, on this
-project's 2-core test machine).  The engine does the same while threads park at a freeze:
-each busy thread must get the GIL once to reach its checkpoint.
+project's 2-core test machine).
 
 What it cannot do: a pause that arrives while the main thread is inside an import of a module
 the engine needs (an unfinished import of its own, which it cannot wait for) does not stop;
@@ -47,8 +46,8 @@ if TYPE_CHECKING:
     from ._engine import Engine
 
 QUICK_SWITCH = 1e-4
-"""The switch interval while the first stop imports allstop's modules, and while a freeze
-waits for threads to park (see the design note)."""
+"""The switch interval while the first stop imports allstop's modules (see the design
+note)."""
 
 
 class QuickSwitch:

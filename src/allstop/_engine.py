@@ -1001,9 +1001,11 @@ class Engine:
             # A stop by another thread ends every step in progress (gdb reports the new stop).
             for ident in [i for i in self.steps if i != me]:
                 del self.steps[ident]
-        with QuickSwitch():  # each busy thread needs the GIL once to park
-            self.backend.begin_freeze(me)
-            blocked = self._wait_settled(me)
+        # Not under QuickSwitch: a thread gives the GIL away as it parks, and a shorter
+        # interval only made the running ones pass it around (100 busy threads took 3 to 100
+        # times longer to park).
+        self.backend.begin_freeze(me)
+        blocked = self._wait_settled(me)
         with self._lock:
             self.world = World.FROZEN
             # The main thread at the REPL's prompt has no frame, and is not new.
