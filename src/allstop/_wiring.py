@@ -5,9 +5,8 @@ Design note: this is the only module that knows every part; the parts know only 
 vocabulary they share (``_stops``) and the protocols they are handed (the backend's ``Host``,
 the session's ``SessionIO``), so that tests can build an engine on any backend and a session on
 any front end.  The process's engine is built when first needed (a stop, a breakpoint, see
-``_armed``) and its session, with the front end, when a thread first stops (the engine's
-``prepare``), by that thread, before the world freezes: an import while the world is frozen
-can wait on a frozen thread's module lock.
+``_armed``), and its session with the front end at its first stop, once the world is frozen
+(the engine's ``prepare``, see ``Engine._handler``).
 """
 
 from __future__ import annotations
@@ -97,10 +96,11 @@ def stop_here(frame: FrameType, face: Callable[[], None]) -> None:
     frozen: its modules are the session's, and importing them first would let the other
     threads run on meanwhile."""
     found = engine()
-    if found.handler is None:
-        with _setup_lock:
+    with _setup_lock:
+        first = found.handler is None
+        if first:
             _faces.append(face)
-    else:
+    if not first:
         face()
     trace(found, frame)
 
