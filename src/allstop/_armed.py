@@ -3,11 +3,11 @@
 Design note
 -----------
 ``allstop run`` and ``allstop.install()`` must cost a program that never stops nothing it would
-notice.  The engine, the session and the front ends (a hundred modules: 0.1-0.2 s) are imported
-and built at the first stop (``_wiring.engine``), by the thread that stops, before the world
-freezes: an import while the world is frozen could wait for a module lock a frozen thread
-holds.  Until then only these hooks exist, each a few lines that build the engine when it
-fires (the ``make_engine`` it is given):
+notice.  The engine (about 60 modules) is imported and built at the first stop
+(``_wiring.engine``), by the thread that stops, before the world freezes; the session and the
+front end (prompt_toolkit's hundreds more) once it is frozen, on a thread of allstop's own
+(``Engine._handler``).  Until then only these hooks exist, each a few lines that build the
+engine when it fires (the ``make_engine`` it is given):
 
 - ``threading.excepthook`` and ``sys.excepthook`` (``_postmortem``): a thread that crashes;
 - ``sys.breakpointhook``: ``breakpoint()``;
@@ -23,8 +23,8 @@ The first stop imports those modules while the program's threads still run, and 
 gives the GIL away at each file it looks for or reads: a thread that keeps running Python takes
 it each time for the whole switch interval (5 ms), so that importing the engine's 60 modules
 beside one busy thread took a second, and the world moved on meanwhile.  ``QuickSwitch``
-lowers the interval for the length of those imports (to 0.1 ms: 25-40 ms then, on this
-project's 2-core test machine).
+lowers the interval for the length of those imports (to 0.1 ms: 0.2-0.3 s then, on this
+project's 2-core test machine, against 1 s).
 
 What it cannot do: a pause that arrives while the main thread is inside an import of a module
 the engine needs (an unfinished import of its own, which it cannot wait for) does not stop;
