@@ -30,29 +30,17 @@ def set_trace(frame: FrameType | None = None, *, header: str | None = None) -> N
     debugger, on ``sys.stdin``/``sys.stdout`` if they were replaced, running the commands of
     ``.pdbrc`` first (as pdb).  ``header`` is printed first.  Use it as
     ``PYTHONBREAKPOINT=allstop.set_trace``."""
-    frame = frame if frame is not None else sys._getframe(1)
-    face = sys.modules.get("allstop._pdb_compat")
-    if face is not None:  # loaded already: as pdb.set_trace() makes a pdb.Pdb()
-        debugger = face.Debugger()
-        if header is not None:
-            debugger.message(header)
-        debugger.set_trace(frame)
-        return
-    # The first stop: the pdb face comes with the session, once the world is frozen.
+    from ._armed import QuickSwitch
+
+    # The first stop imports the debugger while the other threads still run: see _armed.
+    with QuickSwitch():
+        from ._pdb_compat import Debugger
+
+        debugger = Debugger()  # as pdb.set_trace() makes a pdb.Pdb()
+        debugger.enter()
     if header is not None:
-        print(header, file=sys.stdout)
-    _process_engine()
-    from . import _wiring
-
-    _wiring.stop_here(frame, _pdb_face)
-
-
-def _pdb_face() -> None:
-    """Show the next stop as ``pdb.set_trace()`` would: it makes a ``pdb.Pdb()``, on
-    ``sys.stdin`` and ``sys.stdout``."""
-    from ._pdb_compat import Debugger
-
-    Debugger().enter()
+        debugger.message(header)
+    debugger.set_trace(frame if frame is not None else sys._getframe(1))
 
 
 breakpoint = set_trace

@@ -6,7 +6,9 @@ vocabulary they share (``_stops``) and the protocols they are handed (the backen
 the session's ``SessionIO``), so that tests can build an engine on any backend and a session on
 any front end.  The process's engine is built when first needed (a stop, a breakpoint, see
 ``_armed``), and its session with the front end at its first stop, once the world is frozen
-(the engine's ``prepare``, see ``Engine._handler``).
+(the engine's ``prepare``, see ``Engine._handler``), unless pdb's face asks for it first:
+``breakpoint()`` makes an ``allstop.Debugger`` before it stops, as ``pdb.set_trace()`` makes
+a ``pdb.Pdb()``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
 
 _setup_lock = threading.Lock()
 _engine: Engine | None = None
-_faces: list[Callable[[], None]] = []
-"""What shows the first stop, made with the session (see ``stop_here``)."""
 
 
 def engine() -> Engine:
@@ -62,10 +62,6 @@ def _process_session() -> None:
     with _setup_lock:
         if found.handler is None:
             _add_session(found, _front_end())
-        faces = list(_faces)
-        _faces.clear()
-    for face in faces:
-        face()
 
 
 def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> SessionIO | None:
@@ -88,21 +84,6 @@ def _on_the_terminal(stream: IO[str]) -> bool:
         return original is not None and fd == original.fileno() and os.isatty(fd)
     except (AttributeError, OSError, ValueError):
         return False
-
-
-def stop_here(frame: FrameType, face: Callable[[], None]) -> None:
-    """``allstop.set_trace()``: stop in ``frame`` (see ``trace``), shown through the pdb
-    face ``face`` makes; at the first stop it is made with the session, once the world is
-    frozen: its modules are the session's, and importing them first would let the other
-    threads run on meanwhile."""
-    found = engine()
-    with _setup_lock:
-        first = found.handler is None
-        if first:
-            _faces.append(face)
-    if not first:
-        face()
-    trace(found, frame)
 
 
 def trace(engine: Engine, frame: FrameType, skip: tuple[str, ...] = ()) -> None:
