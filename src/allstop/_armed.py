@@ -7,8 +7,9 @@ notice.  The engine (about 60 modules) is imported and built at the first stop
 (``_wiring.engine``), by the thread that stops, before the world freezes; the session and the
 front end (prompt_toolkit's hundreds more) once it is frozen, on a thread of allstop's own
 (``Engine._handler``), or, for ``breakpoint()``, with pdb's face before it stops (a face made
-after the freeze lost a Ctrl-C pressed at the first prompt, 1 run in 20).  Until then only these hooks exist, each a few lines that build the
-engine when it fires (the ``make_engine`` it is given):
+after the freeze lost a Ctrl-C pressed at the first prompt, 1 run in 20).  Until then only
+these hooks exist, each a few lines that build the engine when it fires (the
+``make_engine`` it is given):
 
 - ``threading.excepthook`` and ``sys.excepthook`` (``_postmortem``): a thread that crashes;
 - ``sys.breakpointhook``: ``breakpoint()``;

@@ -744,20 +744,22 @@ class Engine:
         prepare = self.prepare
         if self.handler is not None or prepare is None:
             return self.handler
+        # The presenter's own imports (a stop in a module's body) are of the program's
+        # modules, which the handler's do not need.
+        if not any(
+            inside_an_import(frame)
+            for ident, frame in sys._current_frames().items()
+            if ident != self._presenter and not self.is_own(ident)
+        ):
+            prepare()  # here: no thread of its own is left running when the program ends
+            return self.handler
         job: Job[object] = Job(prepare)
         try:
             self.spawn_exempt(job.run)
         except RuntimeError:  # at interpreter shutdown, where no thread can start
             job.run()
-        # The presenter's own imports (a stop in a module's body) are of the program's
-        # modules, which the handler's do not need.
-        if any(
-            inside_an_import(frame)
-            for ident, frame in sys._current_frames().items()
-            if ident != self._presenter and not self.is_own(ident)
-        ):
-            with QuickSwitch():  # the import gives the GIL away at each file
-                self.thaw_until([job], PREPARE_LIMIT)
+        with QuickSwitch():  # the import gives the GIL away at each file
+            self.thaw_until([job], PREPARE_LIMIT)
         job.wait(PREPARE_LIMIT)
         if job.error is not None:
             raise job.error
