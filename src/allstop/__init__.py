@@ -34,10 +34,11 @@ def set_trace(frame: FrameType | None = None, *, header: str | None = None) -> N
 
     # The first stop imports the debugger while the other threads still run: see _armed.
     with QuickSwitch():
+        from . import _wiring
         from ._pdb_compat import Debugger
 
-        debugger = Debugger()  # as pdb.set_trace() makes a pdb.Pdb()
-        debugger.enter()
+        _wiring.session()
+    debugger = Debugger()  # as pdb.set_trace() makes a pdb.Pdb()
     if header is not None:
         debugger.message(header)
     debugger.set_trace(frame if frame is not None else sys._getframe(1))

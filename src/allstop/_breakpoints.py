@@ -46,7 +46,7 @@ def compiled(condition: str) -> CodeType:
     """The code of ``condition``; SyntaxError where it is not an expression."""
     found = _compiled.get(condition)
     if found is None:
-        found = _compiled[condition] = compile(condition, "<condition>", "eval")
+        found = _compiled[condition] = compile(condition, "<string>", "eval")  # as eval's
     return found
 
 

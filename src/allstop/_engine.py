@@ -213,7 +213,7 @@ class Engine:
         self.breakpoints = BreakpointTable()
         self.registry = ThreadRegistry()
         self.handler: StopHandler | None = None
-        self.prepare: Callable[[], None] | None = None
+        self.prepare: Callable[[], object] | None = None
         """Makes the handler at the first stop (see ``_handler``)."""
         self._lock = threading.Lock()
         self._settled = threading.Condition(self._lock)

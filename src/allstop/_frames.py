@@ -100,12 +100,10 @@ def in_import_machinery(frame: FrameType) -> bool:
     holder)."""
     if frame.f_code.co_filename in IMPORT_MACHINERY:
         return True
-    return _imp.lock_held() and any(
-        f.f_code.co_filename in IMPORT_MACHINERY for f in outward(frame.f_back)
-    )
+    return _imp.lock_held() and inside_an_import(frame.f_back)
 
 
-def inside_an_import(frame: FrameType) -> bool:
+def inside_an_import(frame: FrameType | None) -> bool:
     """Whether a thread whose innermost frame is ``frame`` is inside an import (it may hold
     the module lock of what it imports)."""
     return any(f.f_code.co_filename in IMPORT_MACHINERY for f in outward(frame))

@@ -41,7 +41,7 @@ def remember_crashes() -> None:
 
     def remember(args: Any) -> None:
         exc = args.exc_value
-        if exc is not None and not isinstance(exc, SystemExit) and not is_quit(exc):
+        if exc is not None and _crash(exc):
             _last_crash[:] = [(exc, _main_last())]
         previous_thread_hook(args)
 
@@ -71,6 +71,11 @@ def is_quit(exc: BaseException) -> bool:
     return stops is not None and isinstance(exc, stops.Quit)
 
 
+def _crash(exc: BaseException) -> bool:
+    """Whether a thread dying of ``exc`` crashed (it did not exit, nor did the user quit)."""
+    return not isinstance(exc, SystemExit) and not is_quit(exc)
+
+
 def _stop_at(make_engine: Callable[[], Engine], exc: BaseException, *, crashed: bool) -> None:
     """The post-mortem of ``exc`` (see the module's design note)."""
     try:
@@ -88,7 +93,7 @@ def install(make_engine: Callable[[], Engine]) -> None:
 
         def thread_hook(args: Any) -> None:
             exc = args.exc_value
-            if exc is not None and not isinstance(exc, SystemExit) and not is_quit(exc):
+            if exc is not None and _crash(exc):
                 _stop_at(make_engine, exc, crashed=True)
             previous_thread_hook(args)
 
@@ -100,7 +105,7 @@ def install(make_engine: Callable[[], Engine]) -> None:
         def sys_hook(
             kind: type[BaseException], exc: BaseException, tb: TracebackType | None
         ) -> None:
-            if not isinstance(exc, (SystemExit, KeyboardInterrupt)) and not is_quit(exc):
+            if _crash(exc) and not isinstance(exc, KeyboardInterrupt):
                 _stop_at(make_engine, exc, crashed=True)
             previous_sys_hook(kind, exc, tb)
 

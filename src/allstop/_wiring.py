@@ -48,20 +48,21 @@ def engine() -> Engine:
 
 def session() -> Session:
     """The session of this process's engine."""
-    _process_session()
     from .session import Session
 
-    handler = engine().handler
+    handler = _process_session().handler
     assert isinstance(handler, Session)
     return handler
 
 
-def _process_session() -> None:
-    """Give the process's engine its session, on the front end that suits the terminal."""
+def _process_session() -> Engine:
+    """Give the process's engine its session, on the front end that suits the terminal (if
+    it has none yet); the engine."""
     found = engine()
     with _setup_lock:
         if found.handler is None:
             _add_session(found, _front_end())
+    return found
 
 
 def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> SessionIO | None:
