@@ -211,7 +211,6 @@ def child_freeze(count: int, stops: int, steps: int) -> str:
 
     engine = new_engine()
     engine.start()
-    spinners, end = _start_spinners(count, idle=count >= IDLE_FROM)
     marks = [0.0]
     freezes: list[float] = []
     resumes: list[float] = []
@@ -241,9 +240,13 @@ def child_freeze(count: int, stops: int, steps: int) -> str:
         marks[0] = time.perf_counter()
         marks.append(0.0)  # the breakpoint: every thread parks before this line runs
 
+    # Set before the spinners start: while they run, the main thread gets one GIL turn in
+    # a hundred, and the breakpoint's setting up on 3.10/3.11 (a copy of the code) takes that
+    # many times its 40 ms; a session sets breakpoints while the world is frozen.
     path, line = __file__, target.__code__.co_firstlineno + 2
     engine.breakpoints.add(path, line)
     engine.breakpoints_changed()
+    spinners, end = _start_spinners(count, idle=count >= IDLE_FROM)
     for _ in range(stops):
         time.sleep(0.02)  # not synchronisation: the spinners run at full speed between stops
         target()

@@ -258,7 +258,7 @@ FAULTS = [
 """The hooks a fault is injected into (``ALLSTOP_FAULT``), on every backend; then those of
 each backend."""
 BACKEND_FAULTS = {
-    "settrace": ["backend._wants"],
+    "settrace": ["backend._wants", "backend._stale"],
     "monitoring": ["backend._quiet", "backend._discover"],
 }
 

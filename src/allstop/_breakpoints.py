@@ -50,6 +50,17 @@ def compiled(condition: str) -> CodeType:
     return found
 
 
+ORIGINALS: dict[int, tuple[CodeType, CodeType]] = {}
+"""``id`` of each instrumented copy of a code object (the settrace backend's) -> (the copy, the
+original).  Keyed by identity: hashing a code object reads all of it."""
+
+
+def original(code: CodeType) -> CodeType:
+    """The code object ``code`` is an instrumented copy of, or ``code`` itself."""
+    found = ORIGINALS.get(id(code))
+    return code if found is None else found[1]
+
+
 def code_lines(code: CodeType) -> frozenset[int]:
     """The line numbers at which ``code`` has instructions."""
     return frozenset(line for _, _, line in code.co_lines() if line is not None)
@@ -85,7 +96,7 @@ class Breakpoint:
         if self.funcname is None:
             return False
         if self.code is not None:
-            return code is self.code
+            return original(code) is self.code
         # 3.10 code objects have no qualified name: there 'Class.method' matches any 'method'.
         qualname = getattr(code, "co_qualname", None)
         if qualname is None:

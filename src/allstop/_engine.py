@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _terminal
 from ._armed import QuickSwitch
-from ._breakpoints import Breakpoint, BreakpointTable
+from ._breakpoints import Breakpoint, BreakpointTable, Hit
 from ._format import printable
 from ._frames import (
     in_c_call,
@@ -494,13 +494,18 @@ class Engine:
         hit = self.breakpoints.effective(candidates, frame, ident)
         if hit is None:
             return False
+        self.stop_at_hit(frame, hit)
+        return True
+
+    def stop_at_hit(self, frame: FrameType, hit: Hit) -> None:
+        """The calling thread stops at ``hit``, which ``breakpoints.effective`` gave for
+        ``frame``."""
         self.report_stop(
             frame,
             StopReason.BREAKPOINT,
             breakpoint=hit.breakpoint.number,
             condition_error=hit.condition_error,
         )
-        return True
 
     def on_call(self, frame: FrameType, resumed: bool = False) -> None:
         """A frame starts running code the backend watches (or any code, while stepping);

@@ -19,7 +19,7 @@ from fnmatch import fnmatch
 from types import CodeType, FrameType, TracebackType
 from typing import Generic, Protocol, TypeVar
 
-from ._breakpoints import BreakpointTable
+from ._breakpoints import BreakpointTable, original
 from ._frames import own_code
 from ._model import StopEvent, StopReason
 
@@ -100,7 +100,7 @@ class StepRequest:
         if self.kind is StepKind.STEP:
             return self._steps_into(frame)
         if self.kind is StepKind.FIRST_LINE and self.frame is None:
-            return frame.f_code is self.code
+            return original(frame.f_code) is self.code
         if frame is not self.frame or self._skipped(frame):
             return False
         if self.kind is StepKind.RETURN:

@@ -320,6 +320,7 @@ def run(args: RunOptions, program: list[str]) -> int:
                 print(f"allstop: -b {text}: {exc}", file=sys.stderr)
                 return USAGE_ERROR
         engine.breakpoints_changed()
+        target.code = engine.backend.loaded(target.code)
     if args.wait_for_client and args.listen is None:
         print("allstop: --wait-for-client needs --listen", file=sys.stderr)
         return USAGE_ERROR

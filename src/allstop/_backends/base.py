@@ -8,10 +8,10 @@ other: the wiring makes the backend for the engine (``Engine(backend_class())``)
 from __future__ import annotations
 
 import abc
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import ClassVar, Protocol
 
-from .._breakpoints import Breakpoint, BreakpointTable
+from .._breakpoints import Breakpoint, BreakpointTable, Hit
 from .._stops import StepRequest, World, for_the_program
 
 
@@ -39,6 +39,10 @@ class Host(Protocol):
     def at_breakpoints(self, frame: FrameType, candidates: list[Breakpoint]) -> None:
         """``frame`` comes to a line that holds ``candidates``; the world runs and no thread
         steps (``on_line``'s fast path)."""
+        ...
+
+    def stop_at_hit(self, frame: FrameType, hit: Hit) -> None:
+        """Stop the calling thread at ``hit``, which ``breakpoints.effective`` gave."""
         ...
 
     def on_call(self, frame: FrameType, resumed: bool = False) -> None: ...
@@ -105,6 +109,11 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def step_done(self) -> None:
         """The calling thread's step ended (it stopped, or the step was dropped)."""
+
+    def loaded(self, code: CodeType) -> CodeType:
+        """The code to run for a module's ``code`` that is about to run (``allstop run``'s
+        script): a backend may give a copy of its own."""
+        return code
 
     def unparked(self, frame: FrameType) -> None:  # noqa: B027 - optional hook
         """The calling thread leaves its park (in ``frame``)."""
