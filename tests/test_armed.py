@@ -15,6 +15,7 @@ PROGRAM = PROGRAMS / "armed.py"
 NEVER = line_of(PROGRAM, "# the breakpoint never hit")
 SPIN = line_of(PROGRAM, "# spin body")
 AFTER_YIELD = line_of(PROGRAM, "# after the first yield")
+COUNTED = line_of(PROGRAM, "# under a trace function of the program's")
 
 
 def test_no_thread_traces_while_a_breakpoint_waits() -> None:
@@ -50,3 +51,13 @@ def test_a_breakpoint_in_a_suspended_generator_stops_when_it_comes_back() -> Non
     assert f"armed.py({AFTER_YIELD})generator()" in out, out
     assert "(allstop) 41" in out, out
     assert "sent 42" in out, out
+
+
+def test_a_breakpoint_stops_under_a_trace_function_of_the_programs() -> None:
+    """The copy's hook stands aside only for allstop's own trace function."""
+    result = run_allstop(
+        ["run", "-b", f"{PROGRAM}:{COUNTED}", str(PROGRAM), "foreign"], ["c"], backend="settrace"
+    )
+    assert result.status == 0, result.stderr
+    assert f"armed.py({COUNTED})counted()" in result.stdout, result.stdout
+    assert "foreign 7 True" in result.stdout, result.stdout

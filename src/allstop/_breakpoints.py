@@ -207,7 +207,7 @@ class BreakpointTable:
             thread=thread,
             thread_number=thread_number,
             funcname=funcname,
-            code=code,
+            code=None if code is None else original(code),
         )
         if not internal:
             self._next_number += 1

@@ -31,7 +31,28 @@ def generator():  # type: ignore[no-untyped-def]
     yield got + 1  # after the first yield
 
 
+def counted() -> int:
+    return 7  # under a trace function of the program's
+
+
+def foreign() -> None:
+    """A trace function of the program's own (coverage's, say) traces the breakpoint's frame."""
+    seen = []
+
+    def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+        seen.append(event)
+        return tracer
+
+    sys.settrace(tracer)
+    value = counted()
+    sys.settrace(None)
+    print("foreign", value, bool(seen))
+
+
 def main(mode: str) -> None:
+    if mode == "foreign":
+        foreign()
+        return
     if mode == "armed":
         print(traces())
         return

@@ -185,9 +185,9 @@ class SettraceBackend(Backend):
         """``exec`` is about to run ``code`` in the calling thread (the audit hook): code that
         no loader of ours gave, such as pdb's script or pytest's rewritten test module, is
         traced when no copy covers it (its call event decides)."""
+        engine = self.engine
         try:
             instrumenter = self._instrumenter
-            engine = self.engine
             if (
                 instrumenter is not None
                 and engine.breakpoints
@@ -232,8 +232,8 @@ class SettraceBackend(Backend):
     def _line_hook(self, line: int) -> None:
         """Called by a copy where ``line``, which holds a breakpoint, gets a line event."""
         frame = sys._getframe(1)
-        if frame.f_trace is not None and sys.gettrace() is not None:
-            return  # the trace function gets the line event, next
+        if frame.f_trace == self._trace and sys.gettrace() is not None:
+            return  # allstop's trace function gets the line event, next
         engine = self.engine
         ident = get_ident()
         if engine.world is not World.RUNNING or ident in engine.exempt:
@@ -258,8 +258,8 @@ class SettraceBackend(Backend):
     def _entry_hook(self) -> None:
         """Called by a copy at the start of a function a function breakpoint names."""
         frame = sys._getframe(1)
-        if frame.f_trace is not None and sys.gettrace() is not None:
-            return  # the trace function had the call event
+        if frame.f_trace == self._trace and sys.gettrace() is not None:
+            return  # allstop's trace function had the call event
         engine = self.engine
         ident = get_ident()
         if engine.world is not World.RUNNING or ident in engine.exempt:
