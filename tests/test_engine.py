@@ -265,6 +265,41 @@ def test_a_hand_over_gives_the_peer_the_stops_waiting_too(backend: str, takes: b
         assert given == [[shown[0], line, "breakpoint"]]
 
 
+def test_breakpoints_stop_here_again_once_the_peer_gives_the_interpreter_back(
+    backend: str,
+) -> None:
+    found = scenario(
+        """
+        engine = new_engine()
+        FakePeer(engine)
+
+        def target():
+            return 1  # bp
+
+        shown = []
+
+        def hand_over(stop):
+            shown.append("handed over")
+            return Resume(ResumeHow.HAND_OVER)
+
+        def again(stop):
+            shown.append(stop.frame.f_lineno)
+
+        Script(engine, hand_over, again)
+        line = break_at(engine, target, "# bp")
+        target()
+        handed = engine.handed_over
+        engine.peer = None  # the editor detaches
+        engine.take_back()
+        target()
+        emit(line=line, shown=shown, handed=handed)
+        """,
+        backend,
+    )
+    assert found["handed"] is True
+    assert found["shown"] == ["handed over", found["line"]]
+
+
 def test_a_step_under_way_finishes_before_the_peer_takes_the_interpreter(backend: str) -> None:
     found = scenario(
         """

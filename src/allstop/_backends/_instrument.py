@@ -96,14 +96,15 @@ def _entered_labels(items: list[Any]) -> set[Any]:
     from bytecode import Instr, Label
     from bytecode.instr import TryBegin
 
-    where = {item: i for i, item in enumerate(items) if isinstance(item, Label)}
-
-    def line_at(label: Any) -> int | None:
-        for item in items[where[label] :]:
-            if isinstance(item, Instr):
-                return item.lineno
-        return None
-
+    where: dict[Any, int] = {}
+    line_at: dict[Any, int | None] = {}  # the line of the instruction a label stands before
+    line = None
+    for i in range(len(items) - 1, -1, -1):
+        item = items[i]
+        if isinstance(item, Instr):
+            line = item.lineno
+        elif isinstance(item, Label):
+            where[item], line_at[item] = i, line
     entered: set[Any] = set()
     for i, item in enumerate(items):
         if isinstance(item, TryBegin):
@@ -112,7 +113,7 @@ def _entered_labels(items: list[Any]) -> set[Any]:
             target: Any = item.arg
             backwards = where[target] < i
             handler = item.name.startswith("SETUP_")  # 3.10's exception handlers
-            if backwards or handler or item.lineno != line_at(target):
+            if backwards or handler or item.lineno != line_at[target]:
                 entered.add(target)
     return entered
 

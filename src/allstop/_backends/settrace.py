@@ -19,6 +19,10 @@ frame, so no thread has one unless something needs it:
 A traced frame gets its line events from the interpreter: a copy's hooks stand aside for it
 (their instructions have no line number, so the line event follows them).
 
+3.13 exports no setter of one thread's trace function (``_ctrace``), which is how the copies
+leave uncovered code to the threads that run it: there (this backend is for testing only on
+3.12+) every thread traces calls while breakpoints exist, as the fallback above.
+
 On thaw, the presenter puts every thread back to the running state before it wakes anybody;
 a thread that was blocked in C and comes back later finds its opcode tracing gone or drops it
 at its first event.  A thread caught inside a hook while the world freezes parks in the
@@ -68,6 +72,7 @@ class SettraceBackend(Backend):
         global _executing
         if self._instrumenter is not None:
             self._instrumenter.restore()
+            self._instrumenter = None  # the next breakpoints (take_back) make copies anew
             _executing = _ignore
         _ctrace.untrace_all(
             skip=self.engine.own_threads(), frozen=self.engine.world is World.FROZEN
@@ -77,7 +82,7 @@ class SettraceBackend(Backend):
     # -- engine transitions ----------------------------------------------------------------
     def breakpoints_changed(self) -> None:
         if self.engine.world is World.RUNNING:
-            if self.engine.breakpoints and self._instrumenter is None:
+            if self.engine.breakpoints and self._instrumenter is None and _ctrace.per_thread():
                 with QuickSwitch():  # imports while the program's threads run
                     import bytecode  # noqa: F401 - the copies' maker, imported once
             self._steady(skip=frozenset(self.engine.steps))
@@ -114,7 +119,7 @@ class SettraceBackend(Backend):
     def _instrument(self) -> Instrumenter | None:
         """The copies' maker, from the first breakpoint on."""
         global _executing
-        if self._instrumenter is None and self.engine.breakpoints:
+        if self._instrumenter is None and self.engine.breakpoints and _ctrace.per_thread():
             self._instrumenter = Instrumenter(
                 self.engine.breakpoints, self._line_hook, self._entry_hook
             )
@@ -131,7 +136,7 @@ class SettraceBackend(Backend):
         instrumenter = self._instrument()
         if instrumenter is not None and instrumenter.swapped_version != bps.version:
             instrumenter.swap()
-        everyone = bool(bps) and instrumenter is not None and instrumenter.uncovered()
+        everyone = bool(bps) and (instrumenter is None or instrumenter.uncovered())
         steady = self._breakpoint_tracer() if everyone else None
         threading.settrace(steady)
         exempt = engine.own_threads()
