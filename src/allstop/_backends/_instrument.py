@@ -31,9 +31,12 @@ where it jumps back); code that another loader compiles and runs (pdb's script, 
 rewritten test modules: ``exec`` is audited); a generator or coroutine suspended in stale code.
 What a stale frame makes gets its copy at its next line (``adopt``), and everything at the
 moment it stops being stale (``swap``).
-Versions: the call sequence differs on 3.10 (``CALL_FUNCTION``), 3.11 (``PRECALL``/``CALL``),
-3.12 (``PUSH_NULL`` first) and 3.13 (``PUSH_NULL`` after the callable); ``bytecode`` rebuilds
-jumps, line tables, exception tables and stack sizes on each.
+
+Versions: the backend makes copies on 3.10 and 3.11 only (``settrace._COPIES`` says why), but
+the rewriting works, and is tested, on 3.10-3.13: the call sequence differs on 3.10
+(``CALL_FUNCTION``), 3.11 (``PRECALL``/``CALL``), 3.12 (``PUSH_NULL`` first) and 3.13
+(``PUSH_NULL`` after the callable); ``bytecode`` rebuilds jumps, line tables, exception tables
+and stack sizes on each.
 """
 
 from __future__ import annotations

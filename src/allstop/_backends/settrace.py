@@ -175,7 +175,14 @@ class SettraceBackend(Backend):
             keep = stale.get(ident, ())
             for f in frames:
                 f.f_trace_opcodes = False
-                traced = f in keep or (everyone and self._stale(f))
+                traced = f in keep or (
+                    everyone
+                    and (
+                        instrumenter.stale(f)
+                        if instrumenter is not None
+                        else bps.interesting(f.f_code)
+                    )
+                )
                 f.f_trace = self._trace if traced else None
 
     def _stale(self, frame: FrameType) -> bool:
