@@ -41,6 +41,7 @@ import sys
 import threading
 from _thread import get_ident
 from collections.abc import Callable
+from functools import partial
 from types import CodeType, FrameType
 from typing import Any
 
@@ -124,7 +125,7 @@ class SettraceBackend(Backend):
         global _executing
         if self._instrumenter is None and self.engine.breakpoints and _COPIES:
             self._instrumenter = Instrumenter(
-                self.engine.breakpoints, self._line_hook, self._entry_hook
+                self.engine.breakpoints, self._hook, partial(self._hook, None)
             )
             if _executing is None:
                 sys.addaudithook(_audit)  # for good: audit hooks cannot be removed
@@ -244,48 +245,38 @@ class SettraceBackend(Backend):
         return on_call
 
     # -- the copies' hooks (hot path) ------------------------------------------------------
-    def _line_hook(self, line: int) -> None:
-        """Called by a copy where ``line``, which holds a breakpoint, gets a line event."""
+    def _hook(self, line: int | None) -> None:
+        """Called by a copy where ``line``, which holds a breakpoint, gets a line event; with
+        None, at the start of a function a function breakpoint names."""
         frame = sys._getframe(1)
         if frame.f_trace == self._trace and sys.gettrace() is not None:
-            return  # allstop's trace function gets the line event, next
+            return  # allstop's trace function gets this event itself
         engine = self.engine
         ident = get_ident()
         if engine.world is not World.RUNNING or ident in engine.exempt:
             return
         self._hooked.add(ident)
         try:
-            bps = engine.breakpoints
-            candidates = bps.at_code_line(frame.f_code, line)
-            if candidates:
-                hit = bps.effective(candidates, frame, ident)
-                if hit is not None:
-                    # Stopped at the line event that follows, as if traced all along: there
-                    # 'jump' and the user's code run as in every other stop.
-                    self._hits[ident] = (frame, hit)
-                    frame.f_trace = self._trace
-                    sys.settrace(self._trace)
+            if line is None:
+                engine.on_call(frame)
+            else:
+                self._at_line(frame, ident, line)
         except Exception as exc:
             self.failed(exc)
         finally:
             self._hooked.discard(ident)
 
-    def _entry_hook(self) -> None:
-        """Called by a copy at the start of a function a function breakpoint names."""
-        frame = sys._getframe(1)
-        if frame.f_trace == self._trace and sys.gettrace() is not None:
-            return  # allstop's trace function had the call event
-        engine = self.engine
-        ident = get_ident()
-        if engine.world is not World.RUNNING or ident in engine.exempt:
-            return
-        self._hooked.add(ident)
-        try:
-            engine.on_call(frame)
-        except Exception as exc:
-            self.failed(exc)
-        finally:
-            self._hooked.discard(ident)
+    def _at_line(self, frame: FrameType, ident: int, line: int) -> None:
+        bps = self.engine.breakpoints
+        candidates = bps.at_code_line(frame.f_code, line)
+        if candidates:
+            hit = bps.effective(candidates, frame, ident)
+            if hit is not None:
+                # Stopped at the line event that follows, as if traced all along: there
+                # 'jump' and the user's code run as in every other stop.
+                self._hits[ident] = (frame, hit)
+                frame.f_trace = self._trace
+                sys.settrace(self._trace)
 
     def arm_step(self, ident: int, frame: FrameType) -> None:
         if ident == get_ident():
@@ -326,9 +317,7 @@ class SettraceBackend(Backend):
             engine = self.engine
             running = engine.world is World.RUNNING
             if not running and (
-                frame.f_code is _HOOKS[0]
-                or frame.f_code is _HOOKS[1]
-                or (self._hooked and get_ident() in self._hooked)
+                frame.f_code is _HOOK or (self._hooked and get_ident() in self._hooked)
             ):
                 return None  # a hook or its work (a condition): it parks where it returns
             if event == "call":
@@ -382,7 +371,7 @@ class SettraceBackend(Backend):
 _COPIES = sys.version_info < (3, 12)
 """Whether breakpoints run instrumented copies (see the design note)."""
 
-_HOOKS = (SettraceBackend._line_hook.__code__, SettraceBackend._entry_hook.__code__)
+_HOOK = SettraceBackend._hook.__code__
 
 
 def _ignore(code: CodeType) -> None:
