@@ -2,12 +2,13 @@
 
 Every key is timed from the moment it is written to the UI's input to the end of the redraw
 it causes (prompt_toolkit's ``after_render``), with a real renderer writing to a null output
-of 200x60 characters.  Prints medians and 95th percentiles in milliseconds, and how much
-more memory the process holds at the stop (allstop, prompt_toolkit and the stop's views of the
-threads) than before allstop was imported.  ``--table``: one ``name median`` line each, for
-``bench.py``; ``--quick``: a quarter of the keys.
+of 200x60 characters (or COLUMNSxROWS).  Prints medians and 95th percentiles in milliseconds,
+how much more memory the process holds at the stop (allstop, prompt_toolkit and the stop's
+views of the threads) than before allstop was imported, and how much of it importing them
+took.  ``--table``: one ``name median`` line each, for ``bench.py``; ``--quick``: a quarter
+of the keys.
 
-    python benchmarks/bench_tui.py [THREADS] [DEPTH] [--table] [--quick]
+    python benchmarks/bench_tui.py [THREADS] [DEPTH] [COLUMNSxROWS] [--table] [--quick]
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
     words = [word for word in sys.argv[1:] if not word.startswith("--")]
     count = int(words[0]) if words else 1000
     depth = int(words[1]) if len(words) > 1 else 50
+    columns, rows = map(int, (words[2] if len(words) > 2 else "200x60").split("x"))
     release = threading.Event()
     threads = [
         threading.Thread(target=nest, args=(depth, release), daemon=True) for _ in range(count)
@@ -55,8 +57,9 @@ def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
 
     class WideOutput(DummyOutput):
         def get_size(self) -> Size:
-            return Size(rows=60, columns=200)
+            return Size(rows=rows, columns=columns)
 
+    imported = resident_mb() - before
     memory = [0.0]
     with create_pipe_input() as pipe:
         engine = build(lambda: Tui(input=pipe, output=WideOutput()))
@@ -95,14 +98,21 @@ def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
         for name, values in results.items():
             print(f"{name} {statistics.median(values)}")
         print(f"memory {memory[0]}")
+        print(f"imports {imported}")
         return
     version = ".".join(map(str, sys.version_info[:3]))
-    print(f"Python {version}: {count} threads x {depth} frames (whole stop {stopped:.1f}s)")
+    print(
+        f"Python {version}: {count} threads x {depth} frames, {columns}x{rows} "
+        f"(whole stop {stopped:.1f}s)"
+    )
     for name, values in results.items():
         values.sort()
         p95 = values[int(len(values) * 0.95) - 1]
         print(f"  {name:24} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms")
-    print(f"  memory at the stop, above the program's: {memory[0]:.1f} MB")
+    print(
+        f"  memory at the stop, above the program's: {memory[0]:.1f} MB "
+        f"(importing allstop and its UI: {imported:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allstop import _format
-from allstop._model import FrameView, ThreadState, ThreadView
+from allstop._model import FrameView, Stack, ThreadState, ThreadView
 
 pytestmark = pytest.mark.unit
 
@@ -61,18 +61,23 @@ def app_stack(app: str) -> tuple[FrameView, ...]:
 def four_threads(app: str) -> list[ThreadView]:
     """A stopped main thread, a worker at a pending breakpoint, a blocked one, a finished one."""
     return [
-        ThreadView(1, 101, "MainThread", False, ThreadState.STOPPED, frames=app_stack(app)),
+        ThreadView(1, 101, "MainThread", False, ThreadState.STOPPED, stack=Stack(app_stack(app))),
         ThreadView(
             2,
             20202,
             "worker-1",
             True,
             ThreadState.BREAKPOINT,
-            frames=(FrameView(app, 6, "work"),),
+            stack=Stack((FrameView(app, 6, "work"),)),
             detail="1",
         ),
         ThreadView(
-            3, 3, "io", False, ThreadState.BLOCKED, frames=(FrameView(MISSING_FILE, 359, "wait"),)
+            3,
+            3,
+            "io",
+            False,
+            ThreadState.BLOCKED,
+            stack=Stack((FrameView(MISSING_FILE, 359, "wait"),)),
         ),
         ThreadView(4, 4, "done", False, ThreadState.FINISHED),
     ]

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import _terminal
 from ._armed import QuickSwitch
 from ._breakpoints import Breakpoint, BreakpointTable, Hit
+from ._dummies import drop_dummy
 from ._format import printable
 from ._frames import (
     in_c_call,
@@ -142,6 +143,7 @@ def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
     try:
         fn()
     finally:
+        drop_dummy(ident)  # while exempt: a call once it is not can park the thread
         engine.exempt.discard(ident)  # the ident may be given to a program thread next
 
 

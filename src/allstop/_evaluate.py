@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from types import CodeType, FrameType
 from typing import Any, TypeVar, cast
 
+from ._dummies import keep_dummy_for_exit
 from ._frames import in_c_call, main_ident
 from ._model import Raised
 from ._procfs import stat_fields
@@ -101,6 +102,7 @@ class Evaluator:
     def _serve(self, jobs: SimpleQueue[tuple[Job[Any], bool]]) -> None:
         self._helper = _thread.get_ident()
         helper = threading.current_thread()
+        keep_dummy_for_exit()
         while True:
             job, daemon = jobs.get()
             # A thread the code starts is a daemon as it would be in the thread the code was

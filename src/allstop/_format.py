@@ -140,7 +140,7 @@ def printable(text: str, limit: int = NAME_LIMIT) -> str:
     text = plain(text)
     if len(text) > limit:
         text = text[:limit] + "..."
-    return text.translate(_ESCAPES)
+    return text if text.isprintable() else text.translate(_ESCAPES)  # control chars are not
 
 
 def plain(text: str) -> str:

@@ -8,7 +8,9 @@ can evaluate in it, but every field a front end displays is copied at snapshot t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import FrameType, TracebackType
 from typing import NamedTuple
 
@@ -112,6 +114,27 @@ class FrameView:
     frame: FrameType | None = field(default=None, compare=False, repr=False)
 
 
+class Stack:
+    """A thread's frames, innermost first: ``top`` read with the snapshot, the frames under it
+    when first asked for.  A stop among 1000 threads of 50 frames reads 1000 frames until the
+    user looks at more (and on 3.11+ the interpreter makes no frame objects for the others)."""
+
+    def __init__(
+        self,
+        frames: tuple[FrameView, ...] = (),
+        under: Callable[[], tuple[FrameView, ...]] | None = None,
+    ) -> None:
+        """``frames``: the whole stack, or only its top when ``under`` reads the rest."""
+        self.top = frames[0] if frames else None
+        self._frames = frames
+        self._under = under
+
+    @cached_property
+    def frames(self) -> tuple[FrameView, ...]:
+        under = self._under
+        return self._frames + under() if under is not None else self._frames
+
+
 @dataclass(frozen=True)
 class ThreadView:
     """One thread of the program, as it was when the world stopped."""
@@ -121,14 +144,18 @@ class ThreadView:
     name: str
     daemon: bool
     state: ThreadState
-    frames: tuple[FrameView, ...] = ()
-    """Innermost frame first."""
+    stack: Stack = field(default_factory=Stack, compare=False, repr=False)
     detail: str = ""
     """A short note on the state, e.g. the breakpoint reached or what a blocked thread waits on."""
 
     @property
+    def frames(self) -> tuple[FrameView, ...]:
+        """Innermost frame first."""
+        return self.stack.frames
+
+    @property
     def top(self) -> FrameView | None:
-        return self.frames[0] if self.frames else None
+        return self.stack.top
 
 
 NO_VALUE: object = object()

@@ -23,7 +23,7 @@ from . import _waits
 from ._format import printable
 from ._frames import in_repl_machinery, outward, own_file
 from ._inputhook import PROMPT_CODE
-from ._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView
+from ._model import FrameView, Stack, StopEvent, StopReason, ThreadState, ThreadView
 
 if TYPE_CHECKING:
     from ._engine import ThreadRegistry
@@ -79,14 +79,28 @@ def _views(pairs: Iterable[tuple[FrameType, int | None]]) -> tuple[FrameView, ..
         for frame, line in pairs
         if not own_file(frame.f_code.co_filename)
     ]
-    below = [
-        i
-        for i, view in enumerate(views)
-        if view.filename in _RUNPY or (view.frame is not None and in_repl_machinery(view.frame))
-    ]
+    below = [i for i, view in enumerate(views) if view.frame is not None and _below(view.frame)]
     if below:
         del views[below[0] :]
     return tuple(views)
+
+
+def _below(frame: FrameType) -> bool:
+    """Whether ``frame`` runs ``runpy`` or the REPL: where a program's stack ends."""
+    return frame.f_code.co_filename in _RUNPY or in_repl_machinery(frame)
+
+
+def stack(frame: FrameType | None) -> Stack:
+    """``frame_views(frame)``, its top read now and the rest when asked for."""
+    for top in outward(frame):
+        if not own_file(top.f_code.co_filename):
+            break
+    else:
+        return Stack()
+    if _below(top):
+        return Stack()
+    view = FrameView(top.f_code.co_filename, _line(top), top.f_code.co_name, top)
+    return Stack((view,), lambda: frame_views(top.f_back))
 
 
 def registered_threads() -> dict[int, Any]:
@@ -118,18 +132,52 @@ Seen = tuple[int, ThreadState, "FrameType | None", str]
 """A thread's ident, state, innermost frame and what it does (before waits are told)."""
 
 
+class Mark:
+    """What ``take`` reads that changes only when a thread of the program runs Python code
+    or a jump moves one (innermost frames and their instructions, where threads park and
+    stop, the stops waiting, ``threading``'s threads; of allstop's own threads, which run,
+    only their idents): equal marks, equal snapshots, and ``thread N`` among 1000 frozen
+    threads reads none of their waits again.  Code typed at the prompt may change what a
+    thread waits on (a queue's size) without moving a frame: the session forgets the mark
+    when it runs some.  The objects are held, so that equal ids are the same objects."""
+
+    def __init__(self, engine: Records, stop: StopEvent) -> None:
+        current = sys._current_frames()
+        parked = engine.parked_frames()
+        pending = engine.pending_stops()
+        registered = registered_threads()
+        self._held = (stop, current, parked, pending, registered)
+        self._key = (
+            id(stop),
+            [
+                (ident,) if engine.is_own(ident) else (ident, id(frame), frame.f_lasti)
+                for ident, frame in current.items()
+            ],
+            stop.frame.f_lasti,  # a jump moves it
+            [(ident, id(frame), frame.f_lasti) for ident, frame in parked.items()],
+            [(id(pending_stop), pending_stop.frame.f_lasti) for pending_stop in pending],
+            [(ident, id(thread)) for ident, thread in registered.items()],
+            engine.new_threads(),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mark) and self._key == other._key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
     """Every thread the user may look at, in thread-number order."""
     by_ident = registered_threads()
     registry = engine.registry
     seen = _seen(engine, stop, by_ident)
     numbers = {ident: registry.number(ident) for ident, *_ in seen}
-    stacks = {ident: frame_views(frame) for ident, _, frame, _ in seen}
+    stacks = {ident: stack(frame) for ident, _, frame, _ in seen}
     if stop.post_mortem:
-        stacks[stop.ident] = traceback_views(stop.exception)
+        stacks[stop.ident] = Stack(traceback_views(stop.exception))
     elif stop.reason is StopReason.RAISE:
-        stacks[stop.ident] = raise_views(stop)
-    tops = {ident: views[0].frame for ident, views in stacks.items() if views and views[0].frame}
+        stacks[stop.ident] = Stack(raise_views(stop))
+    tops = {ident: s.top.frame for ident, s in stacks.items() if s.top and s.top.frame}
     states = {ident: state for ident, state, *_ in seen}
     waits = _waits.waits_for(tops, _waits.waiting(states, tops))
     views: list[ThreadView] = []
@@ -143,7 +191,7 @@ def take(engine: Records, stop: StopEvent) -> list[ThreadView]:
                 name=name,
                 daemon=daemon,
                 state=state,
-                frames=stacks[ident],
+                stack=stacks[ident],
                 detail=detail,
             )
         )

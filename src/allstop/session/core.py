@@ -44,7 +44,15 @@ from .. import _format, _snapshot, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
-from .._model import FrameView, StopEvent, StopReason, ThreadState, ThreadView, VariableRow
+from .._model import (
+    FrameView,
+    Stack,
+    StopEvent,
+    StopReason,
+    ThreadState,
+    ThreadView,
+    VariableRow,
+)
 from .._stops import Job, PeerHost, Recursion, Resume, ResumeHow
 from .io import SessionIO
 
@@ -266,7 +274,11 @@ class Session:
         self.lastcmd = ""
         self.cmdqueue: list[str] = []
         self.stop: StopEvent | None = None
-        self.threads: list[ThreadView] = []
+        self._threads: list[ThreadView] = []
+        self._mark: _snapshot.Mark | None = None
+        self._taken: list[ThreadView] = []
+        """The last snapshot, and the mark of the world it was taken in."""
+        self._by_ident: dict[int, ThreadView] = {}
         self.current = 0
         """The ident of the current thread."""
         self.frame_index: dict[int, int] = {}
@@ -399,6 +411,7 @@ class Session:
                 if thread.state.counting.finished:
                     self.engine.registry.forget(thread.ident)
             self.stop = None
+            self._mark, self._taken = None, []  # they hold the program's frames and threads
 
     def debug(self, source: str) -> None:
         """pdb's ``debug``: run ``source`` in the current frame, by the thread that owns it,
@@ -588,15 +601,23 @@ class Session:
         """Read every thread's state again (threads may have parked or started meanwhile)."""
         stop = self.stop
         assert stop is not None
-        self.threads = _snapshot.take(self.engine, stop)
+        mark = _snapshot.Mark(self.engine, stop)
+        if mark != self._mark:
+            self._mark, self._taken = mark, _snapshot.take(self.engine, stop)
+        self.threads = self._taken
         chain = self.exception_chain()
         if chain and self.exception_index != len(chain) - 1:
             # 'exceptions N' shows another exception of the chain in the stopped thread.
             frames = _snapshot.traceback_views(chain[self.exception_index])
             self.threads = [
-                dataclasses.replace(t, frames=frames) if t.ident == stop.ident else t
+                dataclasses.replace(t, stack=Stack(frames)) if t.ident == stop.ident else t
                 for t in self.threads
             ]
+
+    def forget_snapshot(self) -> None:
+        """Code the user typed runs: it may change what threads wait on (a queue's size)
+        without moving a frame, so the next ``refresh`` reads every thread again."""
+        self._mark = None
 
     def exception_chain(self) -> list[BaseException]:
         """The post-mortem exception and those it was raised from or while handling, the
@@ -611,12 +632,18 @@ class Session:
         return stop is not None and stop.post_mortem and self.current == stop.ident
 
     # -- current thread and frame ----------------------------------------------------------
+    @property
+    def threads(self) -> list[ThreadView]:
+        """Every thread the user may look at, in thread-number order."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, threads: list[ThreadView]) -> None:
+        self._threads = threads
+        self._by_ident = {thread.ident: thread for thread in threads}
+
     def thread_view(self, ident: int | None = None) -> ThreadView | None:
-        ident = self.current if ident is None else ident
-        for thread in self.threads:
-            if thread.ident == ident:
-                return thread
-        return None
+        return self._by_ident.get(self.current if ident is None else ident)
 
     def thread_by_number(self, text: str) -> ThreadView:
         """The thread numbered ``text``; CommandError if there is none."""
@@ -882,6 +909,8 @@ class Session:
         raises, or ``EvaluationAbandoned`` (its message says where it waits)."""
         job: Job[T] = Job(fn, label)
         ident = self.current if self.stop is not None else None
+        if label:
+            self.forget_snapshot()
         self.evaluator.submit(job, ident)
         try:
             return self.evaluator.wait(job)
@@ -960,7 +989,7 @@ class Session:
         if frame is None:
             return f"still running in {who} after {exc.waited:.0f}s; {after}"
         where = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
-        tops = {t.ident: t.frames[0].frame for t in self.threads if t.frames and t.frames[0].frame}
+        tops = {t.ident: t.top.frame for t in self.threads if t.top and t.top.frame}
         numbers = {t.ident: t.number for t in self.threads}
         wait = None
         if runner is not None:

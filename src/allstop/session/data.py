@@ -153,6 +153,8 @@ class DataCommands(Commands):
 
     def stop_begins(self) -> None:
         """Drop displays of frames that no thread runs any more."""
+        if not self.displaying:
+            return  # without reading every thread's whole stack
         live = {view.frame for thread in self.session.threads for view in thread.frames}
         for frame in [f for f in self.displaying if f not in live]:
             del self.displaying[frame]
@@ -254,6 +256,7 @@ class _Console(code_module.InteractiveConsole):
     def runcode(self, code: CodeType) -> None:
         ns = self.locals
         try:
+            self.session.forget_snapshot()
             with self.session.redirected_output():
                 self.session.run(lambda: exec(code, ns))
         except EvaluationAbandoned as exc:

@@ -95,7 +95,7 @@ class ThreadCommands(Commands):
         session.refresh()
         threads = session.threads
         numbers = {t.ident: t.number for t in threads}
-        frames = {t.ident: t.frames[0].frame for t in threads if t.frames and t.frames[0].frame}
+        frames = {t.ident: t.top.frame for t in threads if t.top and t.top.frame}
         blocked = _waits.waiting({t.ident: t.state for t in threads}, frames)
         waits = _waits.waits_for(frames, blocked)
         for thread in threads:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import linecache
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.data_structures import Point, Size
@@ -167,6 +167,13 @@ class RowsControl(UIControl):
         return "\n".join("".join(text for _, text, *_ in row) for row in rows)
 
 
+def _window(content: UIControl, **options: Any) -> Window:
+    """A window that paints every cell of its area: prompt_toolkit's diff then reads written
+    cells, instead of making a blank one for each cell left out (a third of a redraw of a big
+    terminal)."""
+    return Window(content, char=" ", **options)
+
+
 class Panes:
     """The windows of the UI, built once and re-rendered from the state."""
 
@@ -186,7 +193,7 @@ class Panes:
         self._on_frame = on_frame
         self._on_variable = on_variable
         self._on_source_line = on_source_line
-        self.threads = Window(
+        self.threads = _window(
             RowsControl(
                 self._thread_count,
                 self._thread_row,
@@ -196,7 +203,7 @@ class Panes:
             ),
             wrap_lines=False,
         )
-        self.stack = Window(
+        self.stack = _window(
             RowsControl(
                 lambda: len(self._frames()),
                 self._frame_row,
@@ -206,7 +213,7 @@ class Panes:
             ),
             wrap_lines=False,
         )
-        self.source = Window(
+        self.source = _window(
             RowsControl(
                 lambda: len(self._source_lines()),
                 self._source_row,
@@ -217,7 +224,7 @@ class Panes:
             wrap_lines=False,
             scroll_offsets=ScrollOffsets(top=999, bottom=999),  # keep the cursor line centred
         )
-        self.variables = Window(
+        self.variables = _window(
             RowsControl(
                 lambda: len(state.rows),
                 self._variable_row,
@@ -227,15 +234,15 @@ class Panes:
             ),
             wrap_lines=False,
         )
-        self.output = Window(BufferControl(output_buffer, focusable=True), wrap_lines=True)
-        self.command = Window(
+        self.output = _window(BufferControl(output_buffer, focusable=True), wrap_lines=True)
+        self.command = _window(
             BufferControl(
                 command_buffer,
                 input_processors=[BeforeInput(lambda: [("class:prompt", state.prompt)])],
             ),
             height=1,
         )
-        self.status = Window(
+        self.status = _window(
             FormattedTextControl(self._status_text), height=1, style="class:status"
         )
 
