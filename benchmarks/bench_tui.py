@@ -1,12 +1,13 @@
 """How fast the full-screen UI answers a key with 1000 threads of 50 frames each.
 
 Every key is timed from the moment it is written to the UI's input to the end of the redraw
-it causes (prompt_toolkit's ``after_render``), with a real renderer writing to a null output
-of 200x60 characters (or COLUMNSxROWS).  Prints medians and 95th percentiles in milliseconds,
-how much more memory the process holds at the stop (allstop, prompt_toolkit and the stop's
-views of the threads) than before allstop was imported, and how much of it importing them
-took.  ``--table``: one ``name median`` line each, for ``bench.py``; ``--quick``: a quarter
-of the keys.
+that shows what it does (prompt_toolkit's ``after_render``; for a key that runs a command,
+the first redraw once the session asks for the next one), with a real renderer writing to a
+null output of 200x60 characters (or COLUMNSxROWS).  Prints medians and 95th percentiles in
+milliseconds, how much more memory the process holds at the stop (allstop, prompt_toolkit and
+the stop's views of the threads) than before allstop was imported, and how much of it
+importing them took.  ``--table``: one ``name median`` line each, for ``bench.py``;
+``--quick``: a quarter of the keys.
 
     python benchmarks/bench_tui.py [THREADS] [DEPTH] [COLUMNSxROWS] [--table] [--quick]
 """
@@ -65,23 +66,49 @@ def main() -> None:  # noqa: PLR0915 (one scripted stop, read top to bottom)
         engine = build(lambda: Tui(input=pipe, output=WideOutput()))
         tui = engine.handler.io  # type: ignore[union-attr]
         assert isinstance(tui, Tui)
-        rendered = threading.Event()
-        tui.app.after_render += lambda _: rendered.set()
+        renders: list[float] = []
+        tui.app.after_render += lambda _: renders.append(time.perf_counter())
+        asked = [0]
+        read_command = tui.read_command
+
+        def counted(prompt: str) -> str | None:
+            asked[0] += 1
+            return read_command(prompt)
+
+        tui.read_command = counted  # type: ignore[method-assign]
         results: dict[str, list[float]] = {}
 
-        def timed(name: str, keys: str, repeat: int) -> None:
+        def quiet() -> None:
+            """Until the session waits for a key and nothing has redrawn for 50 ms."""
+            while True:
+                drawn = len(renders)
+                time.sleep(0.05)  # looking for quiet, not timing
+                if tui.app.is_running and tui.waiting.is_set() and len(renders) == drawn:
+                    return
+
+        def timed(name: str, keys: str, repeat: int, before: str = "") -> None:
+            """From ``keys`` written to the end of the redraw that shows what they do: for a
+            key that runs a command, the first redraw once the session asks for the next
+            one.  ``before`` is sent first, untimed."""
+            command = ENTER in keys
             for _ in range(repeat // 4 if "--quick" in sys.argv else repeat):
-                while not (tui.app.is_running and tui.waiting.is_set()):
-                    time.sleep(0.001)  # waiting for the UI to be idle, not timing
-                rendered.clear()
+                if before:
+                    pipe.send_text(before)
+                quiet()
+                commands = asked[0]
                 started = time.perf_counter()
                 pipe.send_text(keys)
-                rendered.wait(10)
-                results.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+                while command and asked[0] == commands:
+                    time.sleep(0.001)  # polling for the command's end, which the redraw follows
+                done = time.perf_counter() if command else started
+                while not renders or renders[-1] < done:
+                    time.sleep(0.001)  # polling for the redraw, timed by after_render
+                drawn = next(at for at in renders if at >= done)
+                results.setdefault(name, []).append((drawn - started) * 1000)
 
         def drive() -> None:
             timed("move in threads pane", DOWN, 60)
-            timed("switch thread (Enter)", DOWN + ENTER, 20)
+            timed("switch thread (Enter)", ENTER, 20, before=DOWN)
             pipe.send_text(TAB)
             timed("move in stack pane", DOWN, 40)
             timed("select frame (Enter)", ENTER, 20)

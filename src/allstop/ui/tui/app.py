@@ -23,6 +23,7 @@ import asyncio
 import linecache
 import os
 import threading
+import time
 from _queue import SimpleQueue
 from collections.abc import Callable
 from contextlib import suppress
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 OUTPUT_LINES = 5000
+STREAM_AFTER = 0.1
+"""A command's output is drawn once, when it is done, or as it comes from this many seconds
+after its start on: a command that prints five lines redraws once, not five times."""
 Request = str | Callable[[], None] | None
 
 
@@ -104,11 +108,15 @@ class Tui:
         self._stopped = threading.Event()
         self._stopped.set()
         self._command_origin: Window | None = None
+        self._command_since: float | None = None
+        """When the command under way started, while its output waits to be drawn."""
+        self._flush_timer: asyncio.TimerHandle | None = None
         self.fallback: LineIO | None = None
         """Line mode on the terminal, if the application failed."""
 
     # -- SessionIO -------------------------------------------------------------------------
     def enter(self, session: SessionView) -> None:
+        self._command_since = None
         self.state.session = session
         self.state.sync()
         self._refresh_rows()
@@ -144,14 +152,16 @@ class Tui:
         state.prompt = prompt
         state.sync()
         self._refresh_rows()
+        self._command_since = None
+        self._in_ui(self._command_done)
         if prompt != "(allstop) ":
             self._in_ui(lambda: self.app.layout.focus(self.panes.command))
-        self._in_ui(lambda: None)
         while True:
             self.waiting.set()
             request = self._requests.get()
             self.waiting.clear()
             if request is None or isinstance(request, str):
+                self._command_since = self._command_since or time.monotonic()
                 return request
             request()
             if self.failed:
@@ -199,15 +209,16 @@ class Tui:
         self.fallback = fallback
         self._requests.put(lambda: None)
 
-    def _in_ui(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on the application's loop (if it runs), then redraw."""
+    def _in_ui(self, job: Callable[[], None], redraw: bool = True) -> None:
+        """Run ``job`` on the application's loop (if it runs), then redraw (if ``redraw``)."""
         loop = self.app.loop
         if loop is None or loop.is_closed() or not self.app.is_running:
             return
 
         def run() -> None:
             job()
-            self.app.invalidate()
+            if redraw:
+                self.app.invalidate()
 
         loop.call_soon_threadsafe(run)
 
@@ -215,7 +226,32 @@ class Tui:
         lines = self.state.output
         lines.extend((style, line) for line in text.split("\n"))
         del lines[:-OUTPUT_LINES]
-        self._in_ui(self._update_output)
+        if self._command_since is None:
+            self._in_ui(self._update_output)
+        elif self._flush_timer is None:
+            self._in_ui(self._flush_later, redraw=False)
+
+    def _flush_later(self) -> None:
+        """Draw the output of the command under way ``STREAM_AFTER`` seconds after its
+        start, unless it is done first (in the application's loop)."""
+        since, loop = self._command_since, self.app.loop
+        if since is None or self._flush_timer is not None or loop is None:
+            return
+        self._flush_timer = loop.call_later(
+            max(0.0, since + STREAM_AFTER - time.monotonic()), self._flush
+        )
+
+    def _flush(self) -> None:
+        self._flush_timer = None
+        self._command_since = None  # from now on, as it comes
+        self._update_output()
+        self.app.invalidate()
+
+    def _command_done(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        self._update_output()
 
     def _update_output(self) -> None:
         text = "\n".join(line for _, line in self.state.output)
@@ -223,7 +259,9 @@ class Tui:
 
     # -- actions (keys and clicks) ---------------------------------------------------------
     def send(self, command: str) -> None:
-        """Run a line-mode command in the session, echoing it in the output pane."""
+        """Run a line-mode command in the session, echoing it in the output pane (drawn
+        with the command's output, in one redraw: see ``STREAM_AFTER``)."""
+        self._command_since = self._command_since or time.monotonic()
         self._append(f"{self.state.prompt}{command}", "class:prompt")
         self._requests.put(command)
 

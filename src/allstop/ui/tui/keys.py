@@ -12,6 +12,8 @@ from prompt_toolkit.key_binding.bindings.focus import focus_next, focus_previous
 from prompt_toolkit.key_binding.key_processor import KeyPressEvent
 
 if TYPE_CHECKING:
+    from prompt_toolkit.key_binding.key_bindings import NotImplementedOrNone
+
     from .app import Tui
 
 PAGE = 10
@@ -158,14 +160,16 @@ def _move_bindings(tui: Tui) -> KeyBindings:
             kb.add(key, filter=focused)(_mover(move, delta))
 
     @kb.add("enter", filter=has_focus(panes.threads) & ~overlay)
-    def _select_thread(event: KeyPressEvent) -> None:
+    def _select_thread(event: KeyPressEvent) -> NotImplementedOrNone:
         """Enter on a thread: make it current."""
         tui.select_thread(state.thread_cursor)
+        return NotImplemented  # see _sender
 
     @kb.add("enter", filter=has_focus(panes.stack) & ~overlay)
-    def _select_frame(event: KeyPressEvent) -> None:
+    def _select_frame(event: KeyPressEvent) -> NotImplementedOrNone:
         """Enter on a frame: make it current."""
         tui.select_frame(state.stack_cursor)
+        return NotImplemented  # see _sender
 
     @kb.add("enter", filter=has_focus(panes.variables) & ~overlay)
     def _toggle_variable(event: KeyPressEvent) -> None:
@@ -175,9 +179,10 @@ def _move_bindings(tui: Tui) -> KeyBindings:
     return kb
 
 
-def _sender(tui: Tui, command: str) -> Callable[[KeyPressEvent], None]:
-    def send(event: KeyPressEvent) -> None:
+def _sender(tui: Tui, command: str) -> Callable[[KeyPressEvent], NotImplementedOrNone]:
+    def send(event: KeyPressEvent) -> NotImplementedOrNone:
         tui.send(command)
+        return NotImplemented  # no redraw now: the command's result comes with one
 
     send.__doc__ = f"the line-mode command {command!r}"
     return send
