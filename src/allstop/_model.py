@@ -2,7 +2,9 @@
 
 These objects are built while the world is frozen (see ``_snapshot``) and never change
 afterwards.  A ``FrameView`` keeps a reference to the live frame object so that the session
-can evaluate in it, but every field a front end displays is copied at snapshot time.
+can evaluate in it, but every field a front end displays is copied at snapshot time, but for
+the frames under a thread's top (``Stack``), read when first asked for, in the same frozen
+world.
 """
 
 from __future__ import annotations

@@ -12,14 +12,17 @@ Freezing turns on global ``LINE | JUMP | PY_START | PY_RESUME | CALL`` (a one-li
 ``restart_events()``, so a location disabled earlier fires again.  Once the runnable threads are
 parked, the global line events go: a thread inside a monitoring callback gets no events, so
 code the user types (run by the stopped thread inside its callback) runs at full speed, and
-only ``PY_START | PY_RESUME`` (new threads, callbacks from C, resumed generators) stay global.
-Each blocked thread gets local ``INSTRUCTION`` events on its innermost code object and ``LINE |
-JUMP`` on its callers' code, so it parks at the first instruction it runs when its C call
-returns.
+only ``PY_START | PY_RESUME`` (new threads, callbacks from C, resumed generators) and
+``EXCEPTION_HANDLED`` stay global.  Each blocked thread gets local ``INSTRUCTION`` events on its
+innermost code object, so it parks at the first instruction it runs when its C call returns;
+if the call raised, where the exception is caught (the frames under a blocked thread's top are
+never read: on 3.11+ that makes the interpreter build a frame object for each).
 
-``DISABLE`` applies to a code location for every thread, so it is answered only while the world
-runs and no thread steps.  ``restart_events()`` also re-enables locations other tools disabled:
-they lose a little speed, never correctness.
+``DISABLE`` applies to a code location for every thread, so it is answered while the world
+runs and no thread steps, and, while it is frozen with no thread running, to the calls of the
+debugger's own threads in code that is not allstop's (``_frozen_disable``: prompt_toolkit's
+redraws).  ``restart_events()`` also re-enables locations other tools disabled: they lose a
+little speed, never correctness.
 
 Stepping with ``step`` needs global line events; ``next``, ``until`` and ``return`` use local
 events on the code objects of the stepping thread's stack only.  While a thread steps, ``RAISE``
