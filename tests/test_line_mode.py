@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +72,44 @@ def test_stop_freezes_every_thread_and_continue_resumes(backend: str) -> None:
     assert result.status == 0
     assert "result 43 True True" in result.stdout
     assert "waiter got mail" in result.stdout
+
+
+def test_code_typed_at_the_prompt_shows_in_the_next_threads_table(backend: str) -> None:
+    """The threads are read again after code typed at the prompt ran, even when no thread
+    moved: here an item slipped into the waiter's queue behind its back (no notify: the waiter
+    stays blocked in C)."""
+    result = session(
+        ["threads", "!inbox.queue.append('early')", "threads", "!inbox.queue.clear()", "c"],
+        backend,
+    )
+    out = replies(result)
+
+    def waiter(table: str) -> str:
+        return next(row for row in table.splitlines() if " waiter " in row)
+
+    assert " blocked: waits on Queue (size 0) " in waiter(out[1])
+    assert " blocked: waits on Queue (size 1) " in waiter(out[3])
+    assert "waiter got mail" in result.stdout
+
+
+def test_a_breakpoint_in_code_the_session_runs_too_stops_the_program(
+    backend: str, tmp_path: Path
+) -> None:
+    """The session's own calls while the world is frozen (``where`` reads source lines with
+    ``linecache.getline``) leave the events of code that holds a breakpoint on (3.12+ turns
+    the events of the debugger's calls off until the next freeze)."""
+    program = tmp_path / "reads.py"
+    program.write_text("import linecache\nbreakpoint()\nprint(linecache.getline(__file__, 1))\n")
+    result = run_allstop(
+        ["run", str(program)],
+        ["break linecache.getline", "where", "c", "where", "c"],
+        backend=backend,
+    )
+    out = replies(result)
+    assert "Breakpoint 1 at " in out[1]
+    assert "linecache.py" in out[3].splitlines()[0], out[3]
+    assert "getline()" in out[3].splitlines()[0], out[3]
+    assert "(allstop) import linecache" in result.stdout  # what the program printed, at the end
 
 
 def test_thread_switching_acts_on_that_thread(backend: str) -> None:

@@ -264,12 +264,14 @@ class MonitoringBackend(Backend):
         time on 3.12).  A thread of the program that comes back from C parks at its frame's
         next instruction (``settle``); a thread that C calls into such code parks at its next
         call of other code.  allstop's own code keeps its events: the wake signal's handler
-        and the input hook park threads where they start.  The next freeze or step restarts
-        the events."""
+        and the input hook park threads where they start; so does code that holds a
+        breakpoint, which the program may run once the world resumes.  The next freeze or step
+        restarts the events."""
         engine = self.engine
         if own_code(code) or engine.runner is not None or engine.steps:
             return None
-        return _DISABLE
+        bps = engine.breakpoints
+        return None if bps and bps.interesting(code) else _DISABLE
 
     # -- callbacks (hot path) --------------------------------------------------------------
     def _line(self, code: CodeType, line: int) -> object:
