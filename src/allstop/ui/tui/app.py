@@ -116,7 +116,7 @@ class Tui:
 
     # -- SessionIO -------------------------------------------------------------------------
     def enter(self, session: SessionView) -> None:
-        self._command_since = None
+        self._command_since = self._flush_timer = None  # a timer left by the last stop's loop
         self.state.session = session
         self.state.sync()
         self._refresh_rows()
