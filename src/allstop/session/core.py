@@ -598,7 +598,8 @@ class Session:
             self.print_location()
 
     def refresh(self) -> None:
-        """Read every thread's state again (threads may have parked or started meanwhile)."""
+        """Read every thread's state again if a thread moved since the last reading (threads
+        may have parked or started meanwhile): see ``_snapshot.Mark``."""
         stop = self.stop
         assert stop is not None
         mark = _snapshot.Mark(self.engine, stop)
