@@ -112,6 +112,28 @@ def test_a_breakpoint_in_code_the_session_runs_too_stops_the_program(
     assert "(allstop) import linecache" in result.stdout  # what the program printed, at the end
 
 
+def test_code_typed_at_the_prompt_passes_breakpoints_by_and_the_program_stops_at_them(
+    backend: str, tmp_path: Path
+) -> None:
+    program = tmp_path / "calls.py"
+    program.write_text(
+        "def double(n):\n    return n * 2\n\n\n"
+        "def more(n):\n    return n + 1\n\n\n"
+        "breakpoint()\nprint(double(1), more(1))\n"
+    )
+    # given a line breakpoint in one function and a function breakpoint on another
+    commands = [f"break {program}:2", "break more", "p double(2)", "p more(3)"]
+    commands += ["!print(double(4), more(4))", "c", "c", "c"]
+    result = run_allstop(["run", str(program)], commands, backend=backend)
+    out = replies(result)
+    # then the calls typed at the prompt run through them, and the program stops at both
+    assert out[3:6] == ["4\n", "4\n", "8 5\n"], result.stdout
+    assert out[6].startswith(f"> {program}(2)double()"), result.stdout
+    assert out[7].startswith(f"> {program}(6)more()"), result.stdout
+    assert out[8] == "2 2\n", result.stdout
+    assert result.status == 0, result.stderr
+
+
 def test_thread_switching_acts_on_that_thread(backend: str) -> None:
     result = session(
         [

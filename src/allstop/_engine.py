@@ -282,6 +282,15 @@ class Engine:
         peer = self.peer
         return peer is not None and peer.owns(ident)
 
+    def passes_breakpoints(self, ident: int) -> bool:
+        """Whether thread ``ident`` runs code for the session now (the debugger's threads, a
+        thread serving an evaluation, while the world is frozen): it passes breakpoints by."""
+        return (
+            self.world is not World.RUNNING
+            and ident != self.runner
+            and (self.is_own(ident) or ident in self._serving)
+        )
+
     def own_threads(self) -> set[int]:
         """The threads ``is_own`` is true of, now."""
         return {ident for ident in sys._current_frames() if self.is_own(ident)}
@@ -440,30 +449,34 @@ class Engine:
     def on_line(self, frame: FrameType) -> None:
         """A line event in a frame the backend watches for this thread."""
         ident = _thread.get_ident()
-        if self.world is not World.RUNNING and ident != self.runner:
-            # A thread that comes to a breakpoint's line while the world is frozen stops
-            # there too, after the stop being shown (``breakpoint`` in ``threads``); code
-            # run for the session passes breakpoints by.
-            serving = self.is_own(ident) or ident in self._serving
-            if serving or not self._breakpoint_at(frame, ident):
-                self.checkpoint(frame)
+        frozen = self.world is not World.RUNNING and ident != self.runner
+        if frozen and self.passes_breakpoints(ident):
             return
+        # A thread that comes to a breakpoint's line while the world is frozen stops there
+        # too, after the stop being shown (``breakpoint`` in ``threads``); of the steps, only
+        # a function breakpoint's way to its first line outlives a freeze (``_freeze``).
+        stopped = self._step_stops_at(frame, ident) or self._breakpoint_at(frame, ident)
+        if frozen and not stopped:
+            self.checkpoint(frame)
+
+    def _step_stops_at(self, frame: FrameType, ident: int) -> bool:
+        """Whether thread ``ident``'s step stopped it at ``frame``'s line."""
         step = self.steps.get(ident)
-        if step is not None and step.stops_at_line(frame):
-            condition_error = None
-            if step.kind is StepKind.FIRST_LINE and step.breakpoint is not None:
-                bp = self.breakpoints.get(step.breakpoint)
-                hit = None if bp is None else self.breakpoints.effective([bp], frame, ident)
-                if hit is None:
-                    del self.steps[ident]
-                    self.backend.step_done()
-                    return
-                condition_error = hit.condition_error
-            self.report_stop(
-                frame, step.reason, breakpoint=step.breakpoint, condition_error=condition_error
-            )
-            return
-        self._breakpoint_at(frame, ident)
+        if step is None or not step.stops_at_line(frame):
+            return False
+        condition_error = None
+        if step.kind is StepKind.FIRST_LINE and step.breakpoint is not None:
+            bp = self.breakpoints.get(step.breakpoint)
+            hit = None if bp is None else self.breakpoints.effective([bp], frame, ident)
+            if hit is None:
+                del self.steps[ident]
+                self.backend.step_done()
+                return False
+            condition_error = hit.condition_error
+        self.report_stop(
+            frame, step.reason, breakpoint=step.breakpoint, condition_error=condition_error
+        )
+        return True
 
     def hook_failed(self, exc: Exception) -> None:
         """A hook raised (a bug of allstop's, caught by the backend's callback): say so once
@@ -514,27 +527,37 @@ class Engine:
         ``resumed``: a generator or coroutine comes back (bdb sees a call there too)."""
         ident = _thread.get_ident()
         if self.world is not World.RUNNING and ident != self.runner:
+            # A thread that enters a function breakpoint's function while the world is
+            # frozen stops at its first line once it runs again, as at a line breakpoint.
+            if not resumed and not self.passes_breakpoints(ident):
+                self._enter_function_breakpoint(frame, ident)
             self.checkpoint(frame)
             return
         step = self.steps.get(ident)
         if step is not None and step.stops_at_call(frame):
             self.report_stop(frame, StopReason.CALL)
             return
-        if (
-            not resumed
-            and (step is None or step.kind is not StepKind.FIRST_LINE)
-            and self.breakpoints.has_functions
-        ):
-            for bp in self.breakpoints.functions_entered(frame.f_code):
-                if bp.enabled and (bp.thread is None or bp.thread == ident):
-                    self.steps[ident] = StepRequest(
-                        StepKind.FIRST_LINE,
-                        frame,
-                        reason=StopReason.BREAKPOINT,
-                        breakpoint=bp.number,
-                    )
-                    self.backend.arm_step(ident, frame)
-                    return
+        if not resumed:
+            self._enter_function_breakpoint(frame, ident)
+
+    def _enter_function_breakpoint(self, frame: FrameType, ident: int) -> None:
+        """Thread ``ident`` enters ``frame``: if a function breakpoint holds its function, it
+        stops at the function's first line."""
+        if not self.breakpoints.has_functions:
+            return
+        step = self.steps.get(ident)
+        if step is not None and step.kind is StepKind.FIRST_LINE:
+            return
+        for bp in self.breakpoints.functions_entered(frame.f_code):
+            if bp.enabled and (bp.thread is None or bp.thread == ident):
+                self.steps[ident] = StepRequest(
+                    StepKind.FIRST_LINE,
+                    frame,
+                    reason=StopReason.BREAKPOINT,
+                    breakpoint=bp.number,
+                )
+                self.backend.arm_step(ident, frame)
+                return
 
     def on_return(self, frame: FrameType, value: object) -> None:
         """A watched frame is returning (or unwinding, with ``value`` None)."""
@@ -1007,9 +1030,11 @@ class Engine:
                 return
             self._host_threads = host_threads
             self.world = World.FREEZING
-            # A stop by another thread ends every step in progress (gdb reports the new stop).
-            for ident in [i for i in self.steps if i != me]:
-                del self.steps[ident]
+            # A stop by another thread ends every step in progress (gdb reports the new stop),
+            # but not a function breakpoint's way to its first line.
+            for ident, step in list(self.steps.items()):
+                if ident != me and not step.to_breakpoint:
+                    del self.steps[ident]
         # Not under QuickSwitch: a thread gives the GIL away as it parks, and a shorter
         # interval only made the running ones pass it around (100 busy threads took 3 to 100
         # times longer to park).

@@ -77,6 +77,12 @@ class StepRequest:
     """For a ``FIRST_LINE`` without a frame: the code whose first line it stops at."""
 
     @property
+    def to_breakpoint(self) -> bool:
+        """Whether this is a function breakpoint's way to its function's first line (not a
+        step of the user's: a stop by another thread leaves it on)."""
+        return self.kind is StepKind.FIRST_LINE and self.breakpoint is not None
+
+    @property
     def anywhere(self) -> bool:
         """Whether any frame of the thread may stop (needs events everywhere)."""
         return self.kind is StepKind.STEP or (

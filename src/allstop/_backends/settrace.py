@@ -253,8 +253,8 @@ class SettraceBackend(Backend):
             return  # allstop's trace function gets this event itself
         engine = self.engine
         ident = get_ident()
-        if engine.world is not World.RUNNING or ident in engine.exempt:
-            return
+        if ident in engine.exempt or engine.passes_breakpoints(ident):
+            return  # a thread that comes here while another freezes the world stops too
         self._hooked.add(ident)
         try:
             if line is None:
