@@ -160,6 +160,54 @@ class ThreadView:
         return self.stack.top
 
 
+class TaskState(enum.Enum):
+    """The state of one asyncio task while the world is stopped."""
+
+    _value_: str
+    description: str
+
+    def __new__(cls, label: str, description: str) -> TaskState:
+        member = object.__new__(cls)
+        member._value_ = label
+        member.description = description
+        return member
+
+    RUNNING = ("running", "its code is on its thread's stack now")
+    WAITING = ("waiting", "suspended at an await until what it awaits is done")
+    READY = ("ready", "scheduled: runs when its loop comes to it")
+    DONE = ("done", "finished with a result")
+    CANCELLED = ("cancelled", "finished by a cancellation")
+    FAILED = ("failed", "finished with an exception, named after it")
+
+    @classmethod
+    def legend(cls) -> str:
+        """One line per state, for ``help tasks``."""
+        return "\n".join(f"{state.value}: {state.description}" for state in cls)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One asyncio task, as it was when the world stopped."""
+
+    number: int
+    name: str
+    state: TaskState
+    thread: int | None
+    """The ident of the thread that runs the task's loop (None: the loop is not running)."""
+    frames: tuple[FrameView, ...] = ()
+    """Its coroutine stack, innermost first: its chain of awaits, or, running, the part of its
+    thread's stack down to its coroutine."""
+    error: str = ""
+    """The name of the exception a failed task finished with."""
+    awaits: str = ""
+    """What a waiting task awaits: ``asyncio.Queue (size 0)``, ``task 3``..."""
+    awaits_node: str = ""
+    """Who it waits for, in the waits-for graph: ``task 3``, ``thread 2`` or ''."""
+    deadlock_words: str = ""
+    """How a deadlock names its wait: ``asyncio.Lock held by task 3``, ``task 3 to finish``."""
+    task: object = field(default=None, compare=False, repr=False)
+
+
 NO_VALUE: object = object()
 """Marks a stop that carries no return value."""
 

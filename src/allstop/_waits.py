@@ -22,10 +22,10 @@ import linecache
 import queue
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from types import BuiltinFunctionType, FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from ._frames import in_c_call, outward
 from ._model import ThreadState
@@ -37,6 +37,7 @@ _WITH = re.compile(r"^\s*(?:async\s+)?with\s+(.+?)\s*:")
 _CALLED = re.compile(r"([A-Za-z_][\w.]*)\.(acquire|join|wait|get|put)\s*\(")
 _SLEEP = re.compile(r"\b(?:[\w.]+\.)?sleep\s*\(")
 _RUN = threading.Thread.run.__code__
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class Wait:
     """The ident of the thread that holds ``obj`` (a lock) or is being joined."""
     size: int | None = None
     """A queue's size."""
+
+    def deadlock_words(self, numbers: Mapping[int, int]) -> str:
+        """How a deadlock says this wait: ``RLock held by thread 3``, ``thread 3 to finish``."""
+        holder = f"thread {numbers.get(self.holder or 0, '?')}"
+        return f"{holder} to finish" if self.kind == "join" else f"{self.kind} held by {holder}"
 
     def describe(self, numbers: Mapping[int, int]) -> str:
         """``Queue (size 0)``, ``RLock held by thread 3``, ``thread 2 to finish``..."""
@@ -241,13 +247,18 @@ def lock_holders(frames: Mapping[int, FrameType]) -> dict[int, int]:
     holders: dict[int, int] = {}
     for ident, top in frames.items():
         for f in outward(top):
-            for lock in _with_blocks_around(f):
+            for lock in with_blocks_around(f, _thread_lock):
                 holders.setdefault(id(lock), ident)
     return holders
 
 
-def _with_blocks_around(frame: FrameType) -> list[object]:
-    """The objects of the ``with`` statements whose block holds ``frame``'s current line."""
+def _thread_lock(obj: object) -> bool:
+    return _kind_of(obj) in ("Lock", "RLock")
+
+
+def with_blocks_around(frame: FrameType, wanted: Callable[[object], bool]) -> list[object]:
+    """The objects of the ``with`` (and ``async with``) statements whose block holds
+    ``frame``'s current line, those ``wanted`` says are locks."""
     filename = frame.f_code.co_filename
     current = frame.f_lineno
     start = frame.f_code.co_firstlineno
@@ -269,7 +280,7 @@ def _with_blocks_around(frame: FrameType) -> list[object]:
             if match:
                 expression = match.group(1).split(" as ")[0].strip()
                 obj = _lookup(frame, expression)
-                if _kind_of(obj) in ("Lock", "RLock"):
+                if wanted(obj):
                     found.append(obj)
     return found
 
@@ -307,18 +318,19 @@ def waits_for(
     return waits
 
 
-def cycles(waits: Mapping[int, Wait]) -> list[list[int]]:
-    """Each cycle of threads waiting for one another (each reported once)."""
-    found: list[list[int]] = []
-    seen: set[frozenset[int]] = set()
-    for start in waits:
-        path: list[int] = []
-        ident: int | None = start
-        while ident is not None and ident in waits and ident not in path:
-            path.append(ident)
-            ident = waits[ident].holder
-        if ident is not None and ident in path:
-            cycle = path[path.index(ident) :]
+def cycles(edges: Mapping[K, K | None]) -> list[list[K]]:
+    """Each cycle of waiters waiting for one another (``edges``: who each one waits for),
+    each reported once."""
+    found: list[list[K]] = []
+    seen: set[frozenset[K]] = set()
+    for start in edges:
+        path: list[K] = []
+        node: K | None = start
+        while node is not None and node in edges and node not in path:
+            path.append(node)
+            node = edges[node]
+        if node is not None and node in path:
+            cycle = path[path.index(node) :]
             key = frozenset(cycle)
             if key not in seen:
                 seen.add(key)
@@ -326,15 +338,11 @@ def cycles(waits: Mapping[int, Wait]) -> list[list[int]]:
     return found
 
 
-def describe_cycle(cycle: list[int], waits: Mapping[int, Wait], numbers: Mapping[int, int]) -> str:
+def describe_cycle(cycle: list[str], words: Mapping[str, str]) -> str:
     """``deadlock: thread 2 waits for RLock held by thread 3, which waits for RLock held by
-    thread 2``."""
-    parts = []
-    for index, ident in enumerate(cycle):
-        wait = waits[ident]
-        what = f"{wait.kind} held by thread {numbers.get(wait.holder or 0, '?')}"
-        if wait.kind == "join":
-            what = f"thread {numbers.get(wait.holder or 0, '?')} to finish"
-        subject = f"thread {numbers.get(ident, '?')}" if index == 0 else "which"
-        parts.append(f"{subject} waits for {what}")
+    thread 2`` (``words``: how each waiter's wait is said, ``RLock held by thread 3``)."""
+    parts = [
+        f"{node if index == 0 else 'which'} waits for {words[node]}"
+        for index, node in enumerate(cycle)
+    ]
     return "deadlock: " + ", ".join(parts)

@@ -117,8 +117,9 @@ class ScriptedIO:
         return found
 
 
-class Exited(Exception):
-    """``quit`` asked to end the process with ``status``."""
+class Exited(BaseException):
+    """``quit`` asked to end the process with ``status`` (a ``BaseException``, as the end of
+    the process is no command's error: the session lets it through)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(status)

@@ -364,6 +364,17 @@ class MonitoringBackend(Backend):
             self.failed(exc)
         return None
 
+    def _step_watches(self, code: CodeType) -> bool:
+        """Whether a thread's step watches ``code``, as ``sys.settrace`` would trace it: a
+        ``step`` watches every code; ``next``, ``until`` and ``return`` only the code of the
+        frames they started in (and code holding breakpoints).  ``RAISE`` cannot be local:
+        without this, asyncio's internal ``StopIteration`` stopped a ``next`` over an
+        ``await`` in ``asyncio.sleep``."""
+        local = self._step_local.get(_get_ident())
+        if not local or id(code) in local:
+            return True
+        return self.engine.breakpoints.interesting(code)
+
     def _py_unwind(self, code: CodeType, offset: int, exception: BaseException) -> object:
         try:
             if self.engine.steps:
@@ -374,7 +385,7 @@ class MonitoringBackend(Backend):
 
     def _raise(self, code: CodeType, offset: int, exception: BaseException) -> object:
         try:
-            if self.engine.steps:
+            if self.engine.steps and self._step_watches(code):
                 self.engine.on_exception(_getframe(1), exception, exception.__traceback__)
         except Exception as exc:
             self.failed(exc)

@@ -15,11 +15,13 @@ from .io import SessionIO, SessionView
 from .running import RunningCommands
 from .source import SourceCommands
 from .stack import StackCommands
+from .tasks import TaskCommands
 from .threads import ThreadCommands
 
 GROUPS: tuple[type[Commands], ...] = (
     StackCommands,
     ThreadCommands,
+    TaskCommands,
     RunningCommands,
     SourceCommands,
     DataCommands,

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from .. import _format, _snapshot, _variables, _waits
+from .. import _format, _snapshot, _tasks, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
@@ -49,6 +49,7 @@ from .._model import (
     Stack,
     StopEvent,
     StopReason,
+    TaskView,
     ThreadState,
     ThreadView,
     VariableRow,
@@ -281,8 +282,13 @@ class Session:
         self._by_ident: dict[int, ThreadView] = {}
         self.current = 0
         """The ident of the current thread."""
-        self.frame_index: dict[int, int] = {}
-        """The current frame of each thread the user moved in (0: the innermost)."""
+        self.current_task: int | None = None
+        """The number of the task whose stack is current (``task N``), if one is."""
+        self.task_numbers = _tasks.TaskNumbers()
+        self._tasks: list[TaskView] | None = None  # read since the threads were, or None
+        self.frame_index: dict[object, int] = {}
+        """The current frame of each thread (by ident) and task (``("task", N)``) the user
+        moved in (0: the innermost)."""
         self.list_lineno: int | None = None
         """Where the next ``list`` goes on (None: around the current line)."""
         self.exception_index = -1
@@ -294,9 +300,12 @@ class Session:
         self.exit_process: Callable[[int], NoReturn] = os._exit
         """Ends the process (``quit``); in-process tests replace it."""
         self._resume: Resume | None = None
-        self.groups = [group(self) for group in groups]
         self.commands: dict[str, Command] = {}
         self.builtin_aliases: dict[str, str] = {}
+        self.groups = [group(self) for group in groups]
+        self._register_groups()
+
+    def _register_groups(self) -> None:
         for group in self.groups:
             for attribute, method in inspect.getmembers(group, inspect.ismethod):
                 if attribute.startswith("do_"):
@@ -411,7 +420,8 @@ class Session:
                 if thread.state.counting.finished:
                     self.engine.registry.forget(thread.ident)
             self.stop = None
-            self._mark, self._taken = None, []  # they hold the program's frames and threads
+            # They hold the program's frames, threads and tasks.
+            self._mark, self._taken, self._tasks = None, [], None
 
     def debug(self, source: str) -> None:
         """pdb's ``debug``: run ``source`` in the current frame, by the thread that owns it,
@@ -605,6 +615,7 @@ class Session:
         mark = _snapshot.Mark(self.engine, stop)
         if mark != self._mark:
             self._mark, self._taken = mark, _snapshot.take(self.engine, stop)
+            self._tasks = None
         self.threads = self._taken
         chain = self.exception_chain()
         if chain and self.exception_index != len(chain) - 1:
@@ -657,15 +668,48 @@ class Session:
                 return thread
         raise CommandError(f"Unknown thread {number}")
 
+    def read_tasks(self) -> list[TaskView]:
+        """Every asyncio task, read again if a thread moved since they were (see
+        ``refresh``)."""
+        self.refresh()
+        if self._tasks is None:
+            self._tasks = _tasks.take(self.threads, self.task_numbers)
+        return self._tasks
+
+    def task_view(self) -> TaskView | None:
+        """The current task (``task N``), if one is and it still lives."""
+        if self.current_task is None:
+            return None
+        tasks = self._tasks if self._tasks is not None else self.read_tasks()
+        return next((task for task in tasks if task.number == self.current_task), None)
+
+    def select_task(self, number: int) -> None:
+        """Make task ``number``'s stack current, at its innermost frame of the program's
+        (under it, asyncio's own: a queue's ``get``...), and its loop's thread current."""
+        self.current_task = number
+        task = self.task_view()
+        if task is None:
+            return
+        if task.thread is not None:
+            self.current = task.thread
+        self.list_lineno = None
+        self.frame_index.setdefault(("task", number), _tasks.program_frame(task.frames))
+
+    def _frame_key(self) -> object:
+        return self.current if self.current_task is None else ("task", self.current_task)
+
     @property
     def frames(self) -> tuple[FrameView, ...]:
+        task = self.task_view()
+        if task is not None:
+            return task.frames
         thread = self.thread_view()
         return thread.frames if thread else ()
 
     @property
     def index(self) -> int:
         frames = self.frames
-        return min(self.frame_index.get(self.current, 0), max(len(frames) - 1, 0))
+        return min(self.frame_index.get(self._frame_key(), 0), max(len(frames) - 1, 0))
 
     @property
     def curframe(self) -> FrameType | None:
@@ -681,7 +725,7 @@ class Session:
 
     def select_frame(self, index: int) -> None:
         """Make frame ``index`` of the current thread current, and show where it is."""
-        self.frame_index[self.current] = index
+        self.frame_index[self._frame_key()] = index
         self.list_lineno = None
         self.print_location()
 
@@ -736,6 +780,13 @@ class Session:
             self.error(str(exc))
         except KeyboardInterrupt:
             self.message("--KeyboardInterrupt--")
+        except Exception as exc:  # a bug of allstop's in a command: said, the stop goes on
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            place = f"{os.path.basename(where.filename)}:{where.lineno}"
+            self.error(
+                f"internal error in allstop ({place}): {_format.exception_only(exc)}; "
+                "the stop goes on"
+            )
 
     def _onecmd(self, line: str) -> None:
         # An alias is not expanded in what its expansion runs, as in a shell: neither in the

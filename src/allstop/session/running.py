@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from .. import _waits
 from .._evaluate import RUNNING_LIMIT, EvaluationAbandoned
-from .._model import StopReason
+from .._model import StopReason, TaskState
 from .._stops import CONTINUE, Resume, ResumeHow, StepKind, StepRequest
 from .core import CommandError, Commands, UsageError, command
 
@@ -42,6 +42,12 @@ class RunningCommands(Commands):
             raise CommandError(
                 "post-mortem: these frames have finished; step another thread, or continue"
             )
+        task = session.task_view()
+        if task is not None:
+            if task.thread is None:
+                raise CommandError(f"task {task.number}'s loop is not running: it cannot step")
+            if kind is StepKind.STEP and task.state is not TaskState.RUNNING:
+                kind = StepKind.NEXT  # a suspended task: its next line, when it comes back
         if thread is None or frame is None:
             raise CommandError("this thread cannot step: it has no Python frame")
         if not thread.state.counting.steppable:

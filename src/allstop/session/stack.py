@@ -39,7 +39,7 @@ class StackCommands(Commands):
             return
         for line in _format.stack(frames, session.index, session.return_repr(False)):
             session.message(line)
-        thread = session.thread_view()
+        thread = session.thread_view() if session.current_task is None else None
         if thread is not None and thread.state.counting.blocked:
             detail = f": {thread.detail}" if thread.detail else ""
             session.message(f"(blocked in a C call{detail})")

@@ -27,11 +27,13 @@ class ThreadCommands(Commands):
             session.message(line)
 
     def do_info(self, arg: str) -> None:
-        """info threads | info breakpoints
+        """info threads | info tasks | info breakpoints
 
-        gdb's spelling of 'threads' and 'break'."""
+        gdb's spelling of 'threads', 'tasks' and 'break'."""
         if arg in ("threads", "thread"):
             self.do_threads("")
+        elif arg in ("tasks", "task"):
+            self.session.commands["tasks"].run("")
         elif arg in ("breakpoints", "break", "b"):
             self.session.commands["break"].run("")
         else:
@@ -57,6 +59,7 @@ class ThreadCommands(Commands):
             return
         thread = session.thread_by_number(arg)
         session.current = thread.ident
+        session.current_task = None
         session.list_lineno = None
         state = _format.state_text(thread)
         session.message(f'[Switching to thread {thread.number} "{thread.name}" ({state})]')
@@ -75,7 +78,8 @@ class ThreadCommands(Commands):
         name, spec = session.spec_of(line)
         if spec.resumes:
             raise CommandError(f"thread apply cannot run {name!r}: it would resume the program")
-        saved = session.current
+        saved = session.current, session.current_task
+        session.current_task = None
         try:
             for thread in targets:
                 session.message("")
@@ -83,32 +87,45 @@ class ThreadCommands(Commands):
                 session.current = thread.ident
                 session.onecmd(line)
         finally:
-            session.current = saved
+            session.current, session.current_task = saved
 
     def do_waits(self, arg: str) -> None:
         """waits
 
         Print what each blocked thread waits on (a queue, event, condition, lock, a thread to
-        finish, sleep) and the thread it waits for when known; name every cycle of threads
-        waiting for one another as a deadlock."""
+        finish, sleep) and the thread it waits for when known; then what each waiting asyncio
+        task awaits (a queue, lock, event, another task, to_thread work and its thread).
+        Name every cycle of threads and tasks waiting for one another as a deadlock."""
         session = self.session
-        session.refresh()
+        tasks = session.read_tasks()
         threads = session.threads
         numbers = {t.ident: t.number for t in threads}
         frames = {t.ident: t.top.frame for t in threads if t.top and t.top.frame}
         blocked = _waits.waiting({t.ident: t.state for t in threads}, frames)
         waits = _waits.waits_for(frames, blocked)
+        edges: dict[str, str | None] = {}
+        words: dict[str, str] = {}
         for thread in threads:
             wait = waits.get(thread.ident)
             if wait is not None:
                 what = wait.describe(numbers)
                 session.message(f"thread {thread.number} ({thread.name}) waits on {what}")
+                node = f"thread {thread.number}"
+                holder = numbers.get(wait.holder) if wait.holder is not None else None
+                edges[node] = f"thread {holder}" if holder is not None else None
+                words[node] = wait.deadlock_words(numbers)
             elif thread.state.counting.blocked:
                 session.message(f"thread {thread.number} ({thread.name}) is blocked in a C call")
         if not blocked:
             session.message("no thread waits")
-        for cycle in _waits.cycles(waits):
-            session.message(_waits.describe_cycle(cycle, waits, numbers))
+        for task in tasks:
+            if task.awaits:
+                session.message(f"task {task.number} ({task.name}) waits on {task.awaits}")
+                node = f"task {task.number}"
+                edges[node] = task.awaits_node or None
+                words[node] = task.deadlock_words
+        for cycle in _waits.cycles(edges):
+            session.message(_waits.describe_cycle(cycle, words))
 
     def do_set(self, arg: str) -> None:
         """set scheduler-locking on|off
