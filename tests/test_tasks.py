@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +190,67 @@ def test_next_over_await_stays_in_the_coroutine(backend: str) -> None:
     assert "stepped 2" in result.stdout, result.stdout
     assert "done" in result.stdout, result.stdout
     assert result.status == 0, result.stderr
+
+
+AWAITS = """\
+import asyncio
+
+async def inner(x):
+    await asyncio.sleep(0.01)
+    y = x + 1
+    return y
+
+async def outer():
+    breakpoint()
+    v = await inner(1)
+    w = v * 2
+    return w
+
+print("result", asyncio.run(outer()))
+"""
+
+
+def test_step_enters_an_awaited_coroutine_and_return_finishes_it(
+    backend: str, tmp_path: Path
+) -> None:
+    program = tmp_path / "awaits.py"
+    program.write_text(AWAITS)
+    commands = ["s", "s", "n", "n", "r", "n", "p v", "c"]
+    if sys.version_info >= (3, 13):
+        commands.insert(0, "n")  # 3.13 stops on the breakpoint() line itself
+    result = run_allstop(["run", str(program)], commands, backend=backend)
+    found = re.findall(r"> \S*awaits\.py\((\d+)\)(\w+)\(\)", result.stdout)
+    # then step enters inner (--Call--, its first line), next passes its await, return
+    # comes back to the await in outer (pdb's 'Internal StopIteration: 2'), next goes on
+    assert found[-7:] == [
+        ("10", "outer"),
+        ("3", "inner"),
+        ("4", "inner"),
+        ("5", "inner"),
+        ("6", "inner"),
+        ("10", "outer"),
+        ("11", "outer"),
+    ], result.stdout
+    assert "Internal StopIteration: 2" in result.stdout
+    assert replies(result)[-2].strip() == "2", result.stdout
+    assert "result 4" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_post_mortem_all_stops_where_a_forgotten_task_raised(backend: str) -> None:
+    program = PROGRAMS / "asyncio_forgotten.py"
+    result = run_allstop(
+        ["run", "--post-mortem=all", str(program)], ["p order", "c"], backend=backend
+    )
+    out = replies(result)
+    # then the stop is at the raising line, with the task's locals, before asyncio's log
+    raising = line_of(program, 'order["quantity"]')
+    assert f"asyncio_forgotten.py({raising})broken()" in out[0], result.stdout
+    assert out[1].strip() == "{'item': 1}", result.stdout
+    assert "main goes on" in out[2], result.stdout
+    assert "Task exception was never retrieved" in result.stderr
+    assert result.status == 0, result.stderr
+    # and without --post-mortem=all the program only logs it
+    plain = run_allstop(["run", str(program)], [], backend=backend)
+    assert PROMPT not in plain.stdout, plain.stdout
+    assert "Task exception was never retrieved" in plain.stderr

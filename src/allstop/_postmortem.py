@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from contextlib import suppress
 from types import TracebackType
 
 TYPE_CHECKING = False
@@ -113,6 +114,13 @@ def install(make_engine: Callable[[], Engine]) -> None:
         _installed.add("sys")
 
 
+def watch_all(make_engine: Callable[[], Engine]) -> None:
+    """``allstop run --post-mortem=all``: stop at the exceptions a thread pool's future or a
+    forgotten asyncio task would keep (see below) too."""
+    watch_thread_pools(make_engine)
+    watch_tasks(make_engine)
+
+
 def watch_thread_pools(make_engine: Callable[[], Engine]) -> None:
     """Also stop when a ``ThreadPoolExecutor`` worker function raises, at the raising frame,
     before its future keeps the exception (``allstop run --post-mortem=all``)."""
@@ -137,6 +145,78 @@ def watch_thread_pools(make_engine: Callable[[], Engine]) -> None:
 
     pool._WorkItem.run = watched_run  # type: ignore[method-assign, assignment]
     _installed.add("pools")
+
+
+_UNRETRIEVED = ("Task exception was never retrieved", "Future exception was never retrieved")
+
+
+def watch_tasks(make_engine: Callable[[], Engine]) -> None:
+    """Also stop when an asyncio task (or future) is forgotten with an exception nobody
+    retrieved, at the frame that raised it, before asyncio logs "Task exception was never
+    retrieved" (``allstop run --post-mortem=all``).  asyncio is not imported for it: the hook
+    is set once the program imports it."""
+    if "tasks" in _installed:
+        return
+    _installed.add("tasks")
+
+    def wrap(module: Any) -> None:
+        loop_class = module.BaseEventLoop
+        handle = loop_class.call_exception_handler
+
+        def call_exception_handler(loop: object, context: Any) -> None:
+            exc = context.get("exception") if isinstance(context, dict) else None
+            message = context.get("message") if isinstance(context, dict) else None
+            if isinstance(exc, BaseException) and message in _UNRETRIEVED and _crash(exc):
+                _stop_at(make_engine, exc, crashed=False)
+            handle(loop, context)
+
+        loop_class.call_exception_handler = call_exception_handler
+
+    events = sys.modules.get("asyncio.base_events")
+    if events is not None:
+        wrap(events)
+    else:
+        sys.meta_path.insert(0, _AfterImport("asyncio.base_events", wrap))
+
+
+class _AfterImport:
+    """A ``sys.meta_path`` finder that calls ``then(module)`` once module ``name`` has been
+    loaded by its own loader (then it leaves ``sys.meta_path``)."""
+
+    def __init__(self, name: str, then: Callable[[Any], None]) -> None:
+        self.name = name
+        self.then = then
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> Any:
+        if fullname != self.name:
+            return None
+        with suppress(ValueError):
+            sys.meta_path.remove(self)
+        from importlib.util import find_spec
+
+        spec = find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _ThenLoader(spec.loader, self.then)
+        return spec
+
+
+class _ThenLoader:
+    """``loader``, then ``then(module)`` once it has run the module."""
+
+    def __init__(self, loader: Any, then: Callable[[Any], None]) -> None:
+        self._loader = loader
+        self._then = then
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        self._then(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename...: the loader's
+        return getattr(self._loader, name)
 
 
 def exception_of(t: BaseException | TracebackType | None) -> BaseException | None:

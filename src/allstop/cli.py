@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         "--post-mortem",
         choices=["crash", "all"],
         help="crash (the default): stop when a thread dies of an exception; all: also when a "
-        "ThreadPoolExecutor worker function raises, before its future keeps the exception",
+        "ThreadPoolExecutor worker function raises, before its future keeps the exception, "
+        "and when an asyncio task is forgotten with an exception nobody retrieved",
     )
     run.add_argument(
         "--listen",
@@ -308,7 +309,7 @@ def run(args: RunOptions, program: list[str]) -> int:
         linecache.lazycache(target.filename, target.namespace)
     _armed.arm(_process_engine, pause_key=True)
     if args.post_mortem == "all":
-        _postmortem.watch_thread_pools(_process_engine)
+        _postmortem.watch_all(_process_engine)
     if args.breaks:
         from ._locations import LocationError
 
