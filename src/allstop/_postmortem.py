@@ -197,7 +197,8 @@ class _AfterImport:
         spec = find_spec(fullname)
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _ThenLoader(spec.loader, self.then)
+        # A loader by protocol (create_module, exec_module): importlib.abc is not imported.
+        spec.loader = _ThenLoader(spec.loader, self.then)  # type: ignore[assignment]
         return spec
 
 
