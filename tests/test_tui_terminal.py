@@ -120,3 +120,29 @@ def test_a_crash_shows_the_thread_and_its_exception_in_the_status_line() -> None
     raw = term.finish()
     assert "STATUS=1" in raw
     assert cooked(raw), raw[-2000:]
+
+
+def test_tasks_fold_under_their_loop_thread_and_enter_on_one_shows_its_stack(
+    backend: str,
+) -> None:
+    program = PROGRAMS / "asyncio_tasks.py"
+    term = Terminal(f"{allstop_command('run', str(program))}; {AFTER}", backend=backend)
+    assert term.wait_for(lambda text: "▸ 50 asyncio tasks" in text and "? help" in text)
+    assert "▸ 3 asyncio tasks" in term.text, term.text
+    assert "consumer-0" not in term.text, term.text  # folded
+    term.send(DOWN + ENTER)  # the main thread's task group: unfolds
+    assert term.wait_for("▾ 50 asyncio tasks"), term.text
+    assert re.search(r"1 Task-1\s+running", term.text), term.text
+    term.send(DOWN * 3 + ENTER)  # Task-1, cancelled, consumer-0
+    switched = re.compile(r'\[Switching to task \d+ "consumer-0"')
+    assert term.wait_for(lambda text: bool(switched.search(text))), term.text
+    # the stack pane: the program's frame current, over asyncio's Queue.get
+    assert term.wait_for(lambda text: bool(re.search(r"│>\s+1 consume ", text))), term.text
+    assert re.search(r"│\s+0 get\s+queues\.py", term.text), term.text
+    assert term.wait_for(lambda text: "queue = <Queue" in text), term.text
+    term.send("c")
+    assert term.wait_for("plain-worker"), term.text
+    term.send("c")
+    raw = term.finish()
+    assert "STATUS=0" in raw
+    assert cooked(raw), raw[-2000:]

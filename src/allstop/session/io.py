@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Protocol, TypeVar
 
-from .._model import FrameView, StopEvent, ThreadView, VariableRow
+from .._model import FrameView, StopEvent, TaskView, ThreadView, VariableRow
 
 T = TypeVar("T")
 
@@ -40,8 +40,18 @@ class SessionView(Protocol):
         ...
 
     @property
+    def current_task(self) -> int | None:
+        """The number of the asyncio task whose stack is current (``task N``), if one is."""
+        ...
+
+    def read_tasks(self) -> list[TaskView]:
+        """Every asyncio task, in task-number order.  Called on the session's thread."""
+        ...
+
+    @property
     def frames(self) -> tuple[FrameView, ...]:
-        """The current thread's stack, innermost first."""
+        """The current stack (the current task's, or the current thread's), innermost
+        first."""
         ...
 
     @property

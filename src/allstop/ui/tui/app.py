@@ -38,12 +38,13 @@ from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
 from ... import _terminal
+from ..._model import TaskView
 from ..completer import SessionCompleter
 from ..hooks import python_breakpoint_hook
 from ..line import LineIO
 from .keys import load_bindings
 from .layout import Panes
-from .state import TuiState
+from .state import TaskGroup, TuiState
 from .style import make_style
 
 if TYPE_CHECKING:
@@ -150,6 +151,8 @@ class Tui:
             return self.fallback.read_command(prompt)
         state = self.state
         state.prompt = prompt
+        if state.session is not None:
+            state.tasks = state.session.read_tasks()
         state.sync()
         self._refresh_rows()
         self._command_since = None
@@ -329,15 +332,25 @@ class Tui:
         self._requests.put(job)
 
     def move_thread(self, delta: int) -> None:
-        count = len(self.state.session.threads) if self.state.session else 0
+        count = len(self.state.thread_rows)
         self.state.thread_cursor = _clamp(self.state.thread_cursor + delta, count)
 
     def select_thread(self, index: int) -> None:
-        session = self.state.session
-        if session is None or not 0 <= index < len(session.threads):
+        """Enter (or a click) on a row of the threads pane: make its thread or task current,
+        or show or fold a loop's tasks."""
+        state = self.state
+        if not 0 <= index < len(state.thread_rows):
             return
-        self.state.thread_cursor = index
-        self.send(f"thread {session.threads[index].number}")
+        state.thread_cursor = index
+        row = state.thread_rows[index]
+        if isinstance(row, TaskGroup):
+            state.open_loops ^= {row.thread}
+            state.build_thread_rows()
+            self.app.invalidate()
+        elif isinstance(row, TaskView):
+            self.send(f"task {row.number}")
+        else:
+            self.send(f"thread {row.number}")
 
     def move_frame(self, delta: int) -> None:
         count = len(self.state.session.frames) if self.state.session else 0

@@ -161,7 +161,7 @@ def _move_bindings(tui: Tui) -> KeyBindings:
 
     @kb.add("enter", filter=has_focus(panes.threads) & ~overlay)
     def _select_thread(event: KeyPressEvent) -> NotImplementedOrNone:
-        """Enter on a thread: make it current."""
+        """Enter on a thread or task: make it current (on a loop's tasks: show or fold)."""
         tui.select_thread(state.thread_cursor)
         return NotImplemented  # see _sender
 

@@ -41,9 +41,10 @@ from prompt_toolkit.widgets import Frame
 from pygments.lexers.python import PythonLexer
 
 from ..._format import NO_FRAMES, short_path, state_text
-from ..._model import FrameView
+from ..._model import FrameView, TaskView
 from ..._snapshot import exception_line
-from .state import TuiState
+from ..._tasks import where as task_where
+from .state import TaskGroup, TuiState
 
 if TYPE_CHECKING:
     from prompt_toolkit.key_binding.key_bindings import NotImplementedOrNone
@@ -362,23 +363,36 @@ class Panes:
 
     # -- rows ------------------------------------------------------------------------------
     def _thread_count(self) -> int:
-        session = self.state.session
-        return len(session.threads) if session is not None else 0
+        return len(self.state.thread_rows)
 
     def _thread_row(self, index: int) -> StyleAndTextTuples:
         session = self.state.session
-        if session is None or index >= len(session.threads):
+        rows = self.state.thread_rows
+        if session is None or index >= len(rows):
             return []
-        thread = session.threads[index]
-        top = thread.top
+        row = rows[index]
+        base = "class:row.cursor " if index == self.state.thread_cursor else ""
+        if isinstance(row, TaskGroup):
+            sign = "▾" if row.open else "▸"
+            return [(base + "class:tasks", f"     {sign} {row.count} asyncio tasks")]
+        if isinstance(row, TaskView):
+            current = row.number == session.current_task
+            if current:
+                base += "class:row.current "
+            state = row.state.value + (f": {row.error}" if row.error else "")
+            return [
+                (base, f"     {'*' if current else ' '}{row.number:>3} {row.name[:12]:<12} "),
+                (base + f"class:task.{row.state.value}", f"{state[:12]:<12}"),
+                (base, f" {task_where(row)}"),
+            ]
+        top = row.top
         where = f"{short_path(top.filename)}:{top.lineno} {top.function}" if top else ""
-        current = thread.ident == session.current
-        base = "class:row.current " if current else ""
-        if index == self.state.thread_cursor:
-            base += "class:row.cursor "
+        current = row.ident == session.current and session.current_task is None
+        if current:
+            base += "class:row.current "
         return [
-            (base, f"{'*' if current else ' '}{thread.number:>3} {thread.name[:14]:<14} "),
-            (base + f"class:state.{thread.state.value}", f"{state_text(thread)[:12]:<12}"),
+            (base, f"{'*' if current else ' '}{row.number:>3} {row.name[:14]:<14} "),
+            (base + f"class:state.{row.state.value}", f"{state_text(row)[:12]:<12}"),
             (base, f" {where}"),
         ]
 

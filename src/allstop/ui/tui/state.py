@@ -11,8 +11,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..._model import VariableRow
+    from ..._model import TaskView, ThreadView, VariableRow
     from ...session import SessionView
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """The row under a thread that runs an event loop: its tasks, shown or folded."""
+
+    thread: int
+    count: int
+    open: bool
 
 
 @dataclass
@@ -20,6 +29,13 @@ class TuiState:
     session: SessionView | None = None
     prompt: str = "(allstop) "
     thread_cursor: int = 0
+    tasks: list[TaskView] = field(default_factory=list)
+    """The asyncio tasks, read on the session's thread after each command."""
+    open_loops: set[int] = field(default_factory=set)
+    """The threads whose tasks the threads pane shows (folded by default)."""
+    thread_rows: list[ThreadView | TaskGroup | TaskView] = field(default_factory=list)
+    """The threads pane: each thread, then under a loop's thread its task group's row and,
+    when open, its tasks."""
     stack_cursor: int = 0
     source_file: str = ""
     source_cursor: int = 1
@@ -40,8 +56,12 @@ class TuiState:
         session = self.session
         if session is None:
             return
-        for index, thread in enumerate(session.threads):
-            if thread.ident == session.current:
+        task = next((t for t in self.tasks if t.number == session.current_task), None)
+        if task is not None and task.thread is not None:
+            self.open_loops.add(task.thread)
+        self.build_thread_rows()
+        for index, row in enumerate(self.thread_rows):
+            if row is task or (task is None and getattr(row, "ident", None) == session.current):
                 self.thread_cursor = index
                 break
         self.stack_cursor = session.index
@@ -56,3 +76,24 @@ class TuiState:
             self.source_file = top.filename
             self.source_cursor = top.lineno or 1
         self.var_cursor = min(self.var_cursor, max(len(self.rows) - 1, 0))
+
+    def build_thread_rows(self) -> None:
+        """The threads pane's rows from the threads and tasks last read."""
+        session = self.session
+        if session is None:
+            self.thread_rows = []
+            return
+        by_loop: dict[int, list[TaskView]] = {}
+        for task in self.tasks:
+            if task.thread is not None:
+                by_loop.setdefault(task.thread, []).append(task)
+        rows: list[ThreadView | TaskGroup | TaskView] = []
+        for thread in session.threads:
+            rows.append(thread)
+            tasks = by_loop.get(thread.ident)
+            if tasks:
+                shown = thread.ident in self.open_loops
+                rows.append(TaskGroup(thread.ident, len(tasks), shown))
+                if shown:
+                    rows.extend(tasks)
+        self.thread_rows = rows
