@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import PROGRAMS, Result, line_of, run_allstop
+from tests.support.run import EXAMPLES, PROGRAMS, Result, line_of, run_allstop
 
 pytestmark = pytest.mark.e2e
 
@@ -254,3 +254,19 @@ def test_post_mortem_all_stops_where_a_forgotten_task_raised(backend: str) -> No
     plain = run_allstop(["run", str(program)], [], backend=backend)
     assert PROMPT not in plain.stdout, plain.stdout
     assert "Task exception was never retrieved" in plain.stderr
+
+
+def test_the_pipeline_example_names_its_deadlock_and_finishes(backend: str) -> None:
+    example = EXAMPLES / "asyncio_pipeline.py"
+    result = run_allstop(["run", str(example)], ["tasks", "waits", "c"], backend=backend)
+    out = replies(result)
+    tasks = rows(out[1])
+    assert re.fullmatch(r"asyncio\.Queue join \(\d+ unfinished\)", tasks["Task-1"]["Awaits"])
+    restock, audit = tasks["restock"]["Id"], tasks["audit"]["Id"]
+    assert tasks["fetcher-2"]["Awaits"] == f"asyncio.Lock held by task {restock}", tasks
+    assert (
+        f"deadlock: task {audit} waits for asyncio.Lock held by task {restock}, which waits "
+        f"for task {audit} to finish"
+    ) in out[2], out[2]
+    assert "all orders done" in out[3], result.stdout
+    assert result.status == 0, result.stderr

@@ -314,11 +314,13 @@ def _awaited(
     worker = _worker_of(waiter, workers)
     if worker is not None:
         return worker
+    found = None
     for frame in _frames(chain):
-        found = _asyncio_wait(frame, holders)
-        if found is not None:
-            return found
-    return _Awaited("a future")
+        if not _in_asyncio(frame.f_code.co_filename):
+            break
+        # Outer frames of asyncio's say more: a queue's join over the event it waits on.
+        found = _asyncio_wait(frame, holders) or found
+    return found or _Awaited("a future")
 
 
 def _is_task(obj: object) -> bool:
@@ -345,6 +347,9 @@ def _asyncio_wait(frame: FrameType, holders: Mapping[int, object]) -> _Awaited |
         size = _size(field(this, "_queue"))
         full = " (full)" if name == "put" else ""
         return _Awaited(f"asyncio.Queue{full} (size {size})" if size is not None else "Queue")
+    if filename == _asyncio_file("queues") and name == "join":
+        left = field(this, "_unfinished_tasks")
+        return _Awaited(f"asyncio.Queue join ({left} unfinished)" if left else "asyncio.Queue join")
     if filename == _asyncio_file("locks"):
         kind = next((k for k in _LOCKS if _class_is(this, k)), None)
         if kind is None:
@@ -475,14 +480,15 @@ def frame_text(frame: FrameView) -> str:
     return f"{short_path(frame.filename)}:{frame.lineno} in {frame.function}"
 
 
+def _in_asyncio(filename: str) -> bool:
+    module = sys.modules.get("asyncio")
+    package = getattr(module, "__file__", None)
+    return isinstance(package, str) and filename.startswith(os.path.dirname(package) + os.sep)
+
+
 def program_frame(frames: Sequence[FrameView]) -> int:
     """The index of the innermost of ``frames`` that is not asyncio's own code (0 if none)."""
-    module = sys.modules.get("asyncio")
-    filename = getattr(module, "__file__", None)
-    if not isinstance(filename, str):
-        return 0
-    folder = os.path.dirname(filename) + os.sep
-    return next((i for i, f in enumerate(frames) if not f.filename.startswith(folder)), 0)
+    return next((i for i, f in enumerate(frames) if not _in_asyncio(f.filename)), 0)
 
 
 def where(task: TaskView) -> str:
