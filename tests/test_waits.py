@@ -61,6 +61,18 @@ def test_a_thread_waiting_on_an_event_waits_on_the_event(
         thread.join(5)
 
 
+@pytest.mark.unit
+def test_an_idle_thread_pool_worker_waits_on_its_simplequeue() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="idle") as pool:
+        pool.submit(int).result(5)  # the worker starts, runs it, then waits for more work
+        worker = next(t for t in threading.enumerate() if t.name.startswith("idle"))
+        wait = wait_of(blocked_frame(worker))
+        assert wait is not None
+        assert (wait.kind, wait.size) == ("SimpleQueue", 0)
+
+
 @pytest.fixture
 def pipe() -> Iterator[tuple[int, int]]:
     """A pipe: a read of its read end blocks until a byte is written to the other."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import itertools
 import os
 import re
 import sys
@@ -174,6 +175,8 @@ def take(threads: Sequence[ThreadView], numbers: TaskNumbers) -> list[TaskView]:
     thread_numbers = {t.ident: t.number for t in threads}
     frames = {t.ident: t.top.frame for t in threads if t.top is not None and t.top.frame}
     chains = {id(task): _chain(field(task, "_coro")) for task in tasks}
+    loops = {id(loop): loop for task in tasks if (loop := field(task, "_loop")) is not None}
+    loop_threads = _loop_threads(loops, running, chains, frames)
     holders = _lock_holders(tasks, chains)
     workers = _executor_workers(frames)
     views = []
@@ -182,8 +185,7 @@ def take(threads: Sequence[ThreadView], numbers: TaskNumbers) -> list[TaskView]:
         if number is None:
             continue
         loop = field(task, "_loop")
-        ident = field(loop, "_thread_id")
-        thread = ident if isinstance(ident, int) and ident in by_ident else None
+        thread = loop_threads.get(id(loop))
         state, error = _state(task, running.get(id(loop)) is task)
         chain = chains[id(task)]
         if state is TaskState.RUNNING and thread is not None:
@@ -207,6 +209,56 @@ def take(threads: Sequence[ThreadView], numbers: TaskNumbers) -> list[TaskView]:
         )
     views.sort(key=lambda v: v.number)
     return views
+
+
+def _loop_threads(
+    loops: Mapping[int, object],
+    running: Mapping[int, object],
+    chains: Mapping[int, list[object]],
+    frames: Mapping[int, FrameType],
+) -> dict[int, int]:
+    """id(loop) -> the ident of the thread that runs it: the one asyncio's loops record, else
+    (uvloop's, which record none) the thread whose stack holds the coroutine of the loop's
+    running task, or a frame that names the loop (``loop.run_until_complete(...)``, an
+    ``asyncio.Runner``'s loop)."""
+    found: dict[int, int] = {}
+    for key, loop in loops.items():
+        ident = field(loop, "_thread_id")
+        if isinstance(ident, int) and ident in frames:
+            found[key] = ident
+    missing = {key for key in loops if key not in found}
+    if not missing:
+        return found
+    coroutines: dict[int, int] = {}  # id(frame of a running task's coroutine) -> id(loop)
+    for key in missing:
+        chain = chains.get(id(running.get(key)))
+        frame = _frame_of(chain[0]) if chain else None
+        if frame is not None:
+            coroutines[id(frame)] = key
+    for ident, top in frames.items():
+        for frame in itertools.islice(outward(top), 64):
+            running_in = coroutines.get(id(frame))
+            if running_in is not None:
+                found.setdefault(running_in, ident)
+    for ident, top in frames.items():
+        # A loop waiting in C (its selector) is run from the innermost Python frames.
+        for frame in itertools.islice(outward(top), 4):
+            named = _named_loop(frame, missing - found.keys())
+            if named is not None:
+                found.setdefault(named, ident)
+    return found
+
+
+def _named_loop(frame: FrameType, loops: set[int]) -> int | None:
+    """The id of the loop among ``loops`` a local variable of ``frame`` is, or holds as its
+    ``_loop`` (a runner)."""
+    for value in frame.f_locals.values():
+        if id(value) in loops:
+            return id(value)
+        held = id(field(value, "_loop"))
+        if held in loops:
+            return held
+    return None
 
 
 def _state(task: object, running: bool) -> tuple[TaskState, str]:
@@ -498,19 +550,26 @@ def where(task: TaskView) -> str:
 
 
 def wake_loop(task: object) -> bool:
-    """Wake ``task``'s loop out of its selector through its self-pipe (what
-    ``call_soon_threadsafe`` does, without queueing a callback); whether it could.  Only
-    asyncio's own loops are woken: another loop's method would be the program's code."""
+    """Wake ``task``'s loop out of its selector, so that its thread comes back to Python
+    (where it parks); whether it could.  asyncio's own loops are woken through their
+    self-pipe (what ``call_soon_threadsafe`` does, without queueing a callback), uvloop's with
+    a callback that does nothing; another loop's methods would be the program's code."""
     loop = field(task, "_loop")
     events = sys.modules.get("asyncio.selector_events")
     base = getattr(events, "BaseSelectorEventLoop", None) if events is not None else None
-    if base is None or not isinstance(loop, base):
-        return False
-    write = inspect.getattr_static(loop, "_write_to_self", None)
-    if write is not base._write_to_self:
-        return False
     try:
-        base._write_to_self(loop)
+        if base is not None and isinstance(loop, base):
+            if inspect.getattr_static(loop, "_write_to_self", None) is not base._write_to_self:
+                return False
+            base._write_to_self(loop)
+            return True
+        if type(loop).__module__.partition(".")[0] == "uvloop":
+            type(loop).call_soon_threadsafe(loop, _nothing)  # type: ignore[attr-defined]
+            return True
     except Exception:
         return False
-    return True
+    return False
+
+
+def _nothing() -> None:
+    """What a woken uvloop loop runs."""

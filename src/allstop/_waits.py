@@ -74,6 +74,8 @@ def _kind_of(obj: object) -> str | None:
     name = type(obj).__name__
     if isinstance(obj, queue.Queue):
         return "Queue"
+    if isinstance(obj, queue.SimpleQueue):
+        return "SimpleQueue"  # a ThreadPoolExecutor's idle workers wait on one
     if name in ("lock", "LockType"):
         return "Lock"
     if name in ("RLock", "_RLock", "_PyRLock"):
@@ -95,6 +97,8 @@ def _rlock_owner(obj: object) -> int | None:
 
 
 def _queue_size(obj: object) -> int | None:
+    if isinstance(obj, queue.SimpleQueue):
+        return obj.qsize()  # C, lock-free
     container = getattr(obj, "queue", None)
     try:
         return len(container) if container is not None else None
@@ -128,7 +132,7 @@ def _wait_for(obj: object, method: str) -> Wait | None:
     kind = _kind_of(obj)
     if kind is None or (kind == "join" and method != "join"):
         return None
-    if kind == "Queue":
+    if kind in ("Queue", "SimpleQueue"):
         return Wait(kind, obj, size=_queue_size(obj))
     if kind == "RLock":
         return Wait(kind, obj, holder=_rlock_owner(obj))
@@ -221,7 +225,7 @@ def blocking_line(frame: FrameType, ident: int) -> Wait | None:
 def _blocks_now(wait: Wait, method: str, ident: int) -> bool:
     obj: Any = wait.obj
     try:
-        if wait.kind == "Queue":
+        if wait.kind in ("Queue", "SimpleQueue"):
             full = 0 < getattr(obj, "maxsize", 0) <= (wait.size or 0)
             return wait.size == 0 if method == "get" else method == "put" and full
         if wait.kind == "Lock":

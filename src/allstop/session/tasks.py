@@ -72,6 +72,13 @@ class TaskCommands(Commands):
         state = task.state.value + (f": awaits {task.awaits}" if task.awaits else "")
         session.message(f'[Switching to task {number} "{task.name}" ({state})]')
         session.print_location()
+        if task.thread is None:
+            thread = session.thread_view()
+            number = thread.number if thread is not None else "?"
+            session.message(
+                f"(no thread runs task {task.number}'s event loop now: code typed for it runs in "
+                f"thread {number}, and it cannot step)"
+            )
 
     def _park_loop_thread(self, task: TaskView) -> None:
         """Wake a loop that waits in its selector, so that its thread parks in Python and can
