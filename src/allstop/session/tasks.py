@@ -74,10 +74,10 @@ class TaskCommands(Commands):
         session.print_location()
         if task.thread is None:
             thread = session.thread_view()
-            number = thread.number if thread is not None else "?"
+            runs_in = thread.number if thread is not None else "?"
             session.message(
-                f"(no thread runs task {task.number}'s event loop now: code typed for it runs in "
-                f"thread {number}, and it cannot step)"
+                f"(no thread runs task {number}'s event loop now: code typed for it runs in "
+                f"thread {runs_in}, and it cannot step)"
             )
 
     def _park_loop_thread(self, task: TaskView) -> None:
