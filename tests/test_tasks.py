@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import EXAMPLES, PROGRAMS, Result, line_of, run_allstop
+from tests.support.run import BACKENDS, EXAMPLES, PROGRAMS, Result, line_of, run_allstop
 
 pytestmark = pytest.mark.e2e
 
@@ -175,11 +175,12 @@ def test_waits_links_a_task_to_the_thread_doing_its_to_thread_work(backend: str)
     assert result.status == 0, result.stderr
 
 
-def test_next_over_await_stays_in_the_coroutine(backend: str) -> None:
+@pytest.mark.parametrize("on", BACKENDS)  # every backend, as the engine's own tests
+def test_next_over_await_stays_in_the_coroutine(on: str) -> None:
     commands = ["n"] * 4 + ["p value", "c"]
     if sys.version_info >= (3, 13):
         commands.insert(0, "n")  # 3.13 stops on the breakpoint() line itself
-    result = run_allstop(["run", str(TASKS), "next"], commands, backend=backend)
+    result = run_allstop(["run", str(TASKS), "next"], commands, backend=on)
     locations = re.findall(r"^> .*$", result.stdout, re.MULTILINE)
     found = re.findall(r"asyncio_tasks\.py\((\d+)\)stepped\(\)", "".join(locations))
     lines = [int(line) for line in found]
@@ -210,15 +211,14 @@ print("result", asyncio.run(outer()))
 """
 
 
-def test_step_enters_an_awaited_coroutine_and_return_finishes_it(
-    backend: str, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("on", BACKENDS)
+def test_step_enters_an_awaited_coroutine_and_return_finishes_it(on: str, tmp_path: Path) -> None:
     program = tmp_path / "awaits.py"
     program.write_text(AWAITS)
     commands = ["s", "s", "n", "n", "r", "n", "p v", "c"]
     if sys.version_info >= (3, 13):
         commands.insert(0, "n")  # 3.13 stops on the breakpoint() line itself
-    result = run_allstop(["run", str(program)], commands, backend=backend)
+    result = run_allstop(["run", str(program)], commands, backend=on)
     found = re.findall(r"> \S*awaits\.py\((\d+)\)(\w+)\(\)", result.stdout)
     # then step enters inner (--Call--, its first line), next passes its await, return
     # comes back to the await in outer (pdb's 'Internal StopIteration: 2'), next goes on
