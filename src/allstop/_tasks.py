@@ -8,17 +8,20 @@ read through the C type's descriptors or the instance's dictionary (a pure-Pytho
 through methods a subclass may override (``exception()`` would even clear the "exception was
 never retrieved" flag).  A suspended task's stack is its chain of awaits (``cr_await``,
 ``gi_yieldfrom``, ``ag_await``); a running task's is the part of its thread's stack down to its
-coroutine.  What a task awaits is told by the innermost asyncio frame of that chain (a queue's
-``get``, a lock's ``acquire``, ``sleep``) or by the future it waits on (another task, a
-``gather``, work in a thread through ``to_thread``/``run_in_executor``).  Who holds an
-``asyncio.Lock`` is not recorded anywhere: it is taken to be a task whose coroutine is inside an
-``async with`` block on that very lock (as ``_waits`` does for threads).  A loop's thread is
-the one whose ident the loop records while it runs (``_thread_id``).  Nothing here imports
-asyncio: a program that never imported it has no tasks.
+coroutine.  What a task awaits is told by the future it waits on (another task, a ``gather``,
+work in a thread through ``to_thread``/``run_in_executor``), else by asyncio's frames at the
+inner end of that chain, the outermost of them saying most (a queue's ``join`` over the event
+it waits on, a lock's ``acquire``, ``sleep``).  Who holds an ``asyncio.Lock`` is not recorded
+anywhere: it is taken to be a task whose coroutine is inside an ``async with`` block on that
+very lock (as ``_waits`` does for threads).  A loop's thread is the one whose ident the loop
+records while it runs (asyncio's ``_thread_id``); uvloop records none: then it is the thread
+whose stack holds the loop's running task, or whose innermost frames name the loop.  Nothing
+here imports asyncio: a program that never imported it has no tasks.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import inspect
 import itertools
@@ -27,7 +30,7 @@ import re
 import sys
 import time
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import (
     AsyncGeneratorType,
@@ -45,6 +48,9 @@ from ._frames import outward
 from ._model import FrameView, TaskState, TaskView, ThreadView
 
 _MISSING = object()
+_C_FIELDS = (GetSetDescriptorType, MemberDescriptorType)
+_DESCRIPTORS: dict[tuple[type, str], object] = {}
+"""(type, field name) -> the C descriptor that holds the field, or None (see ``field``)."""
 _DEFAULT_NAME = re.compile(r"Task-(\d+)$")
 _NUMBERED = re.compile(r"(\D*)(\d*)")
 _CHAIN_LIMIT = 100
@@ -54,7 +60,19 @@ hostile awaitable may claim to await itself)."""
 
 def field(obj: object, name: str, default: object = None) -> object:
     """``obj.name`` read without running the program's code: an instance's dictionary, or a
-    C type's descriptor (``_asyncio.Task._state``)."""
+    C type's descriptor (``_asyncio.Task._state``, found once per type: a data descriptor,
+    which no instance's dictionary shadows)."""
+    kind = type(obj)
+    descriptor = _DESCRIPTORS.get((kind, name), _MISSING)
+    if descriptor is _MISSING:
+        found = next((c.__dict__[name] for c in kind.__mro__ if name in c.__dict__), None)
+        descriptor = found if isinstance(found, _C_FIELDS) else None
+        _DESCRIPTORS[kind, name] = descriptor
+    if descriptor is not None:
+        try:
+            return descriptor.__get__(obj, kind)  # type: ignore[attr-defined]
+        except Exception:
+            return default
     try:
         value = inspect.getattr_static(obj, name, _MISSING)
     except Exception:
@@ -71,6 +89,11 @@ def _asyncio_file(name: str) -> str | None:
     module = sys.modules.get(f"asyncio.{name}")
     filename = getattr(module, "__file__", None) if module is not None else None
     return filename if isinstance(filename, str) else None
+
+
+def imported() -> bool:
+    """Whether the program imported asyncio's tasks (else it has none)."""
+    return "asyncio.tasks" in sys.modules
 
 
 def live_tasks() -> list[object]:
@@ -177,7 +200,7 @@ def take(threads: Sequence[ThreadView], numbers: TaskNumbers) -> list[TaskView]:
     chains = {id(task): _chain(field(task, "_coro")) for task in tasks}
     loops = {id(loop): loop for task in tasks if (loop := field(task, "_loop")) is not None}
     loop_threads = _loop_threads(loops, running, chains, frames)
-    holders = _lock_holders(tasks, chains)
+    holders = functools.cache(lambda: _lock_holders(tasks, chains))  # only if a lock is awaited
     workers = _executor_workers(frames)
     views = []
     for task in tasks:
@@ -352,7 +375,7 @@ _SOCKETS = {
 def _awaited(
     task: object,
     chain: Sequence[object],
-    holders: Mapping[int, object],
+    holders: Callable[[], Mapping[int, object]],
     workers: Mapping[int, int],
 ) -> _Awaited | None:
     waiter = field(task, "_fut_waiter")
@@ -383,7 +406,7 @@ def _is_pending(obj: object) -> bool:
     return field(obj, "_state") == "PENDING"
 
 
-def _asyncio_wait(frame: FrameType, holders: Mapping[int, object]) -> _Awaited | None:
+def _asyncio_wait(frame: FrameType, holders: Callable[[], Mapping[int, object]]) -> _Awaited | None:
     """What ``frame``, one of asyncio's, waits on (a queue's ``get``, a lock's ``acquire``,
     ``sleep``...), if it is such a frame."""
     code = frame.f_code
@@ -406,7 +429,7 @@ def _asyncio_wait(frame: FrameType, holders: Mapping[int, object]) -> _Awaited |
         kind = next((k for k in _LOCKS if _class_is(this, k)), None)
         if kind is None:
             return None
-        holder = holders.get(id(this)) if kind == "Lock" else None
+        holder = holders().get(id(this)) if kind == "Lock" else None
         text = f"asyncio.{kind}"
         return _Awaited(text, task=holder, kind=text)
     return None

@@ -671,6 +671,8 @@ class Session:
     def read_tasks(self) -> list[TaskView]:
         """Every asyncio task, read again if a thread moved since they were (see
         ``refresh``)."""
+        if not _tasks.imported():
+            return []  # a program without asyncio: nothing to read (the UI asks each command)
         self.refresh()
         if self._tasks is None:
             self._tasks = _tasks.take(self.threads, self.task_numbers)
