@@ -4,12 +4,14 @@ stepping over ``await``, in line mode on real programs with two event loops."""
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.run import BACKENDS, EXAMPLES, PROGRAMS, Result, line_of, run_allstop
+from tests.support.terminal import AFTER, ENTER, Terminal
 
 pytestmark = pytest.mark.e2e
 
@@ -270,3 +272,25 @@ def test_the_pipeline_example_names_its_deadlock_and_finishes(backend: str) -> N
     ) in out[2], out[2]
     assert "all orders done" in out[3], result.stdout
     assert result.status == 0, result.stderr
+
+
+def test_ctrl_c_interrupts_a_step_over_an_await_of_work_in_a_frozen_thread() -> None:
+    program = PROGRAMS / "asyncio_step_waits.py"
+    words = shlex.join([sys.executable, "-m", "allstop", "run", str(program)])
+    term = Terminal(f"ALLSTOP_UI=line {words}; {AFTER}", rows=50, cols=120)
+    assert term.wait_for("(allstop) "), term.text
+    if "-> breakpoint()" in term.text:  # 3.13 stops on the breakpoint() line itself
+        term.send("next" + ENTER)
+        assert term.wait_for("-> total = await"), term.text
+    # when the coroutine steps over the await alone: the session says it will wait
+    term.send("next" + ENTER)
+    assert term.wait_for("this line waits on work in another thread"), term.text
+    # then Ctrl-C gives the prompt back; continue lets every thread run, and the await ends
+    term.send("\x03")
+    assert term.wait_for("stopped at Ctrl-C during a step"), term.text
+    assert term.wait_for(lambda text: text.rstrip().endswith("(allstop)")), term.text
+    term.send("c" + ENTER)
+    raw = term.finish()
+    assert "total 42" in raw
+    assert "KeyboardInterrupt" not in raw
+    assert "STATUS=0" in raw

@@ -36,6 +36,7 @@ _RLOCK_OWNER = re.compile(r"owner=(\d+)")
 _WITH = re.compile(r"^\s*(?:async\s+)?with\s+(.+?)\s*:")
 _CALLED = re.compile(r"([A-Za-z_][\w.]*)\.(acquire|join|wait|get|put)\s*\(")
 _SLEEP = re.compile(r"\b(?:[\w.]+\.)?sleep\s*\(")
+_THREAD_WORK = re.compile(r"\bawait\b.*\b(?:to_thread|run_in_executor)\s*\(")
 _RUN = threading.Thread.run.__code__
 K = TypeVar("K", bound=Hashable)
 
@@ -213,9 +214,13 @@ def blocking_line(frame: FrameType, ident: int) -> Wait | None:
     """What the line ``frame`` (of thread ``ident``) is about to run waits on, when only
     another thread can end that wait now: a get from an empty queue, a put into a full one,
     a lock another thread holds, an event not set, a semaphore at zero, a condition's wait, a
-    join of a live thread.  Read from the source line and the objects' own fields, as the
+    join of a live thread, an ``await`` of work in another thread (``asyncio.to_thread``,
+    ``run_in_executor``).  Read from the source line and the objects' own fields, as the
     rest of this module reads them (a ``sleep`` ends by itself: None)."""
-    named = _named_wait(frame, _source_line(frame))
+    line = _source_line(frame)
+    if _THREAD_WORK.search(line):
+        return Wait("work in another thread")
+    named = _named_wait(frame, line)
     if named is None:
         return None
     wait = _wait_for(*named)
