@@ -65,6 +65,17 @@ class QuickSwitch:
         sys.setswitchinterval(self.interval)
 
 
+_ARMED_IN = os.getpid()
+"""The process allstop was first imported in: the child of a fork inherits it."""
+
+
+def forked_child() -> int | None:
+    """This process's pid when it is the child of a fork of the process allstop was first
+    imported in (its stops say so), else None."""
+    pid = os.getpid()
+    return pid if pid != _ARMED_IN else None
+
+
 _woken_by: int | None = None
 """The wake signal, once its handler is set (see ``wake_signal``)."""
 

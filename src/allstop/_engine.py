@@ -59,6 +59,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -149,6 +150,26 @@ def _exempt_entry(engine: Engine, fn: Callable[[], None]) -> None:
 
 EXEMPT_ENTRY_CODE: CodeType = _exempt_entry.__code__
 
+FORK_WAIT = 1.0
+"""How long a fork waits for the engine's lock (see ``Engine._before_fork``)."""
+
+
+def _watch_forks(engine: Engine) -> None:
+    """Have ``engine`` told of each fork (see ``Engine._after_fork``), while it lives: fork
+    handlers cannot be removed, and tests make many engines."""
+    ref = weakref.ref(engine)
+
+    def call(method: str) -> None:
+        found = ref()
+        if found is not None:
+            getattr(found, method)()
+
+    os.register_at_fork(
+        before=lambda: call("_before_fork"),
+        after_in_parent=lambda: call("_after_fork_in_parent"),
+        after_in_child=lambda: call("_after_fork"),
+    )
+
 
 class ThreadRegistry:
     """Small stable thread numbers: 1 is the main thread, then in order of first sight."""
@@ -217,8 +238,7 @@ class Engine:
         self.handler: StopHandler | None = None
         self.prepare: Callable[[], object] | None = None
         """Makes the handler at the first stop (see ``_handler``)."""
-        self._lock = threading.Lock()
-        self._settled = threading.Condition(self._lock)
+        self._new_lock()
         self._parked: dict[int, _Parked] = {}
         self._hosts: dict[int, _Parked] = {}
         """The threads that take jobs: the parked ones and the presenter."""
@@ -262,6 +282,45 @@ class Engine:
         self.input_hook: InputHook | None = None
         """Parks a main thread waiting in GNU readline while the world is frozen (see
         ``_hold_keyboard``)."""
+        _watch_forks(self)
+
+    # -- fork --------------------------------------------------------------------------------
+    _fork_locked = False
+
+    def _new_lock(self) -> None:
+        self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+
+    def _before_fork(self) -> None:
+        """No thread is inside the engine's lock when the process forks (the child could
+        never take it); a fork that waits is bounded: the child starts afresh anyway."""
+        self._fork_locked = self._lock.acquire(timeout=FORK_WAIT)
+
+    def _after_fork_in_parent(self) -> None:
+        if self._fork_locked:
+            self._lock.release()
+
+    def _after_fork(self) -> None:
+        """In the child of a fork: only the forking thread lives on.  The engine keeps its
+        breakpoints and forgets the rest: no world is frozen, no thread parked or stepping,
+        allstop's own threads are gone (the session starts new ones), thread numbers start
+        again (the forking thread is the child's main thread, number 1).  A thread that forked
+        while serving a stop (code typed at the prompt) runs on: its session stayed in the
+        parent."""
+        self._new_lock()
+        self.world = World.RUNNING
+        self.runner = self._presenter = self._busy = self._interrupting = None
+        self.steps.clear()
+        self.exempt.clear()
+        self._parked.clear()
+        self._hosts.clear()
+        self._serving.clear()
+        self._awaited.clear()
+        self._pending.clear()
+        self._recursions.clear()
+        self._held = self._host_threads = self._alive_at_freeze = frozenset()
+        self.registry = ThreadRegistry()
+        self.backend.thaw()
 
     # -- setting up ------------------------------------------------------------------------
     def start(self) -> None:
@@ -747,7 +806,7 @@ class Engine:
                 self._hosts.pop(me, None)
                 self._serving.discard(me)
             self.backend.unparked(stop.frame)
-        return outcome[0]
+        return outcome[0] if outcome else CONTINUE  # none in the child of a fork
 
     def _ask(self, stop: StopEvent) -> Resume:
         """The handler's answer to ``stop`` (CONTINUE when it fails)."""
@@ -816,7 +875,10 @@ class Engine:
         """Wait on ``host.wake`` until ``leave()`` (asked with the engine lock held), running
         the jobs sent meanwhile."""
         ident = host.ident
+        pid = os.getpid()
         while True:
+            if os.getpid() != pid:
+                return  # forked while it served a stop (code typed at the prompt): see _after_fork
             with self._lock:
                 if leave():
                     return

@@ -38,6 +38,7 @@ import sys
 import textwrap
 import threading
 import types
+import weakref
 from _queue import SimpleQueue
 from collections.abc import Callable, Iterator
 from types import CodeType, FrameType
@@ -68,6 +69,12 @@ class EvaluationAbandoned(Exception):
         self.waited = waited
 
 
+def _forget_threads(ref: weakref.ref[Evaluator]) -> None:
+    evaluator = ref()
+    if evaluator is not None:
+        evaluator.forget_threads()
+
+
 class Evaluator:
     """Sends jobs to stopped threads (or to its helper) and waits for them, with the guard
     described above."""
@@ -86,6 +93,8 @@ class Evaluator:
         self.abandoned: list[Job[Any]] = []
         """Jobs the session stopped waiting for, until they finish."""
         self._waiting_for: Job[Any] | None = None
+        evaluator = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _forget_threads(evaluator))
 
     def start(self) -> None:
         """Start the helper thread (before any freeze: thread start-up imports nothing)."""
@@ -155,6 +164,14 @@ class Evaluator:
                 yield
         finally:
             self._waiting_for = None
+
+    def forget_threads(self) -> None:
+        """In the child of a fork: the helper and the threads running abandoned jobs are
+        gone (the next job starts a new helper)."""
+        self._jobs = None
+        self._helper = None
+        self.abandoned = []
+        self._waiting_for = None
 
     def _abandon(self, job: Job[Any]) -> None:
         self.abandoned = [j for j in self.abandoned if not j.finished] + [job]

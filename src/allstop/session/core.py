@@ -41,6 +41,7 @@ from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _tasks, _variables, _waits
+from .._armed import forked_child
 from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
@@ -366,13 +367,7 @@ class Session:
     # -- stops -----------------------------------------------------------------------------
     def on_stop(self, stop: StopEvent) -> Resume:
         """Show ``stop`` and run commands until one resumes; return how to resume."""
-        self.stop = stop
-        self.current = stop.subject
-        self.frame_index = {}
-        self.list_lineno = None
-        self._resume = None
-        self._helper_noted = set()
-        self.exception_index = len(exception_chain(stop.exception)) - 1
+        self._begin(stop)
         self.refresh()
         if self.face is not None:
             self._in_main_thread(self.face.interaction_begins)
@@ -422,6 +417,19 @@ class Session:
             self.stop = None
             # They hold the program's frames, threads and tasks.
             self._mark, self._taken, self._tasks = None, [], None
+
+    def _begin(self, stop: StopEvent) -> None:
+        """The session's state at the start of ``stop``."""
+        self.stop = stop
+        child = forked_child()
+        if child is not None:
+            self.prompt = f"(allstop pid {child}) "  # which process stopped
+        self.current = stop.subject
+        self.frame_index = {}
+        self.list_lineno = None
+        self._resume = None
+        self._helper_noted = set()
+        self.exception_index = len(exception_chain(stop.exception)) - 1
 
     def debug(self, source: str) -> None:
         """pdb's ``debug``: run ``source`` in the current frame, by the thread that owns it,
@@ -532,6 +540,9 @@ class Session:
             return ""
         thread = self.thread_view(stop.subject)
         title = _format.thread_title(thread) if thread else f"[thread {stop.subject}]"
+        child = forked_child()
+        if child is not None:
+            title = f"[pid {child} {title[1:]}"
         frozen, blocked = self.others()
         plural = "" if frozen == 1 else "s"
         why = f"stopped at {self.stop_reason()}"
@@ -551,6 +562,7 @@ class Session:
         alone = self.alone()
         # Alone, it says nothing pdb would not, but a crash or a condition that failed.
         said = stop.crashed or stop.condition_error is not None or stop.focus is not None
+        said = said or forked_child() is not None  # which process stopped
         if not alone or said:
             self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]

@@ -1,0 +1,51 @@
+"""Child processes (issue 15): fork under allstop, on real processes in line mode."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.run import PROGRAMS, run_allstop
+
+pytestmark = pytest.mark.e2e
+
+FORKS = PROGRAMS / "forks.py"
+QUIET = {"PYTHONWARNINGS": "ignore::DeprecationWarning"}
+"""The programs fork with threads running: 3.12+ warns that the child may deadlock."""
+
+
+def test_a_child_forked_from_a_worker_thread_stops_with_its_own_session(backend: str) -> None:
+    # given a parent that stopped once (the session exists), then forks from a worker thread
+    commands = ["c", "p value", "threads", "c"]
+    result = run_allstop(["run", str(FORKS)], commands, backend=backend, env=QUIET)
+    # then the child's stop says which process it is, in its header and its prompt
+    header = r"\[pid (\d+) thread 1 forker\] stopped at breakpoint\(\); 0 other threads frozen"
+    match = re.search(header, result.stdout)
+    assert match, result.stdout
+    after = result.stdout.split(f"(allstop pid {match.group(1)}) ")
+    # and p answers at once, and only the forking thread lives in the child
+    assert after[1].strip() == "41", result.stdout
+    rows = [line for line in after[2].splitlines() if re.match(r"[* ] \d+ ", line)]
+    assert len(rows) == 1, after[2]
+    assert re.match(r"\* 1\s+forker\s+\d+\s+no\s+stopped", rows[0]), after[2]
+    # and continue ends the child normally, then the parent
+    assert "child done 42" in result.stdout
+    assert "parent saw the child exit with 0" in result.stdout
+    assert "parent done" in result.stdout
+    assert result.status == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_fork_typed_at_the_prompt_leaves_the_child_running_and_the_session_to_the_parent(
+    backend: str,
+) -> None:
+    commands = ["!import os; child = os.fork()", "p 6 * 7", "c"]
+    result = run_allstop(["run", str(FORKS), "prompt"], commands, backend=backend, env=QUIET)
+    # then the child runs on without a stop of its own (the stop stays the parent's), and the
+    # parent's session goes on
+    said = re.findall(r"(?:child|parent) runs on$", result.stdout, re.MULTILINE)
+    assert sorted(said) == ["child runs on", "parent runs on"], result.stdout
+    assert re.search(r"^(\(allstop\) )*42$", result.stdout, re.MULTILINE), result.stdout
+    assert "(allstop pid" not in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
