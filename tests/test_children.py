@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.run import PROGRAMS, run_allstop
+from tests.support.run import PROGRAMS, line_of, run_allstop
 
 pytestmark = pytest.mark.e2e
 
@@ -48,4 +48,54 @@ def test_a_fork_typed_at_the_prompt_leaves_the_child_running_and_the_session_to_
     assert sorted(said) == ["child runs on", "parent runs on"], result.stdout
     assert re.search(r"^(\(allstop\) )*42$", result.stdout, re.MULTILINE), result.stdout
     assert "(allstop pid" not in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
+
+
+POOL = PROGRAMS / "pool_child.py"
+
+
+def pid_of_stop(stdout: str) -> str:
+    """The pid a child's stop names in its header, which its prompt repeats."""
+    match = re.search(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint", stdout)
+    assert match, stdout
+    assert f"(allstop pid {match.group(1)}) " in stdout, stdout
+    return match.group(1)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_a_pool_worker_of_every_start_method_stops_with_allstop(backend: str, method: str) -> None:
+    result = run_allstop(["run", str(POOL), method], ["p value", "c"], backend=backend, env=QUIET)
+    pid = pid_of_stop(result.stdout)
+    assert result.stdout.split(f"(allstop pid {pid}) ")[1].strip() == "40", result.stdout
+    assert "result 41" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_a_subprocess_running_python_stops_with_allstop_unless_no_children(
+    backend: str,
+) -> None:
+    result = run_allstop(["run", str(POOL), "subprocess"], ["p value", "c"], backend=backend)
+    pid = pid_of_stop(result.stdout)
+    assert result.stdout.split(f"(allstop pid {pid}) ")[1].strip() == "7", result.stdout
+    assert "child says 42" in result.stdout
+    assert "parent: child exited 0" in result.stdout
+    # and with --no-children, the child has pdb, as without allstop
+    plain = run_allstop(
+        ["run", "--no-children", str(POOL), "subprocess"], ["p value", "c"], backend=backend
+    )
+    assert "(Pdb) 7" in plain.stdout, plain.stdout
+    assert "allstop" not in plain.stdout, plain.stdout
+
+
+def test_the_b_breakpoints_stop_in_the_children_too(backend: str) -> None:
+    line = line_of(POOL, "# a -b breakpoint's line")
+    result = run_allstop(
+        ["run", "-b", f"{POOL}:{line}", str(POOL), "spawn", "quiet"],
+        ["p n", "c"],
+        backend=backend,
+    )
+    match = re.search(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint 1", result.stdout)
+    assert match, result.stdout
+    assert result.stdout.split(f"(allstop pid {match.group(1)}) ")[1].strip() == "4"
+    assert "result 41" in result.stdout
     assert result.status == 0, result.stderr

@@ -69,11 +69,15 @@ _ARMED_IN = os.getpid()
 """The process allstop was first imported in: the child of a fork inherits it."""
 
 
-def forked_child() -> int | None:
-    """This process's pid when it is the child of a fork of the process allstop was first
-    imported in (its stops say so), else None."""
+def child_pid() -> int | None:
+    """This process's pid when it is a child of the ``allstop run`` process (see
+    ``_children``) or of a fork of the process allstop was first imported in (its stops say
+    so), else None."""
+    from ._children import top_pid
+
     pid = os.getpid()
-    return pid if pid != _ARMED_IN else None
+    top = top_pid()
+    return pid if pid != (_ARMED_IN if top is None else top) else None
 
 
 _woken_by: int | None = None

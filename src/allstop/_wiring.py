@@ -68,11 +68,22 @@ def _process_session() -> Engine:
 def pdb_front_end(stdin: IO[str], stdout: IO[str], *, rawinput: bool) -> SessionIO | None:
     """The front end pdb would use with these streams: None (the debugger's own) when they
     are the process's own, else the streams themselves (see ``ui.stream``)."""
-    if stdin is sys.__stdin__ and (stdout is sys.__stdout__ or _on_the_terminal(stdout)):
+    own_input = stdin is sys.__stdin__ or _input_taken_away(stdin)
+    if own_input and (stdout is sys.__stdout__ or _on_the_terminal(stdout)):
         return None
     from .ui.stream import StreamIO
 
     return StreamIO(stdin, stdout, rawinput=rawinput)
+
+
+def _input_taken_away(stdin: IO[str]) -> bool:
+    """Whether ``stdin`` is the null device a ``multiprocessing`` child reads instead of the
+    parent's input (descriptor 0, which it leaves open): the debugger reads descriptor 0,
+    where pdb would read nothing."""
+    try:
+        return os.path.samestat(os.fstat(stdin.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _on_the_terminal(stream: IO[str]) -> bool:

@@ -44,6 +44,7 @@ class RunOptions:
         self.wait_for_client = False
         self.commands: list[str] = []
         self.module: str | None = None
+        self.children = True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +109,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COMMAND",
         help="a debugger command to run at the first stop, before the prompt (as pdb's -c; "
         "repeatable)",
+    )
+    run.add_argument(
+        "--no-children",
+        dest="children",
+        action="store_false",
+        help="do not carry allstop into the Python processes the program starts "
+        "(multiprocessing, subprocess running Python): by default they run armed, with the "
+        "-b breakpoints",
     )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
     run.set_defaults(**vars(RunOptions()))
@@ -308,8 +317,7 @@ def run(args: RunOptions, program: list[str]) -> int:
 
         linecache.lazycache(target.filename, target.namespace)
     _armed.arm(_process_engine, pause_key=True)
-    if args.post_mortem == "all":
-        _postmortem.watch_all(_process_engine)
+    _carry(args)
     if args.breaks:
         from ._locations import LocationError
 
@@ -353,6 +361,17 @@ def run(args: RunOptions, program: list[str]) -> int:
         sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     return 0
+
+
+def _carry(args: RunOptions) -> None:
+    """What ``run``'s options arm besides crashes, ``breakpoint()`` and pause: every post-mortem
+    (``--post-mortem=all``), and the program's child processes (unless ``--no-children``)."""
+    if args.post_mortem == "all":
+        _postmortem.watch_all(_process_engine)
+    if args.children:
+        from . import _children
+
+        _children.export(args.breaks, args.post_mortem)
 
 
 def _run_as_pdb(args: RunOptions, words: list[str]) -> int:

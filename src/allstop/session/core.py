@@ -41,7 +41,7 @@ from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _tasks, _variables, _waits
-from .._armed import forked_child
+from .._armed import child_pid
 from .._breakpoints import Breakpoint, canonic
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
@@ -421,7 +421,7 @@ class Session:
     def _begin(self, stop: StopEvent) -> None:
         """The session's state at the start of ``stop``."""
         self.stop = stop
-        child = forked_child()
+        child = child_pid()
         if child is not None:
             self.prompt = f"(allstop pid {child}) "  # which process stopped
         self.current = stop.subject
@@ -540,7 +540,7 @@ class Session:
             return ""
         thread = self.thread_view(stop.subject)
         title = _format.thread_title(thread) if thread else f"[thread {stop.subject}]"
-        child = forked_child()
+        child = child_pid()
         if child is not None:
             title = f"[pid {child} {title[1:]}"
         frozen, blocked = self.others()
@@ -562,7 +562,7 @@ class Session:
         alone = self.alone()
         # Alone, it says nothing pdb would not, but a crash or a condition that failed.
         said = stop.crashed or stop.condition_error is not None or stop.focus is not None
-        said = said or forked_child() is not None  # which process stopped
+        said = said or child_pid() is not None  # which process stopped
         if not alone or said:
             self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
