@@ -99,3 +99,17 @@ def test_the_b_breakpoints_stop_in_the_children_too(backend: str) -> None:
     assert result.stdout.split(f"(allstop pid {match.group(1)}) ")[1].strip() == "4"
     assert "result 41" in result.stdout
     assert result.status == 0, result.stderr
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_stops_in_two_workers_at_once_are_shown_one_at_a_time(backend: str, method: str) -> None:
+    commands = ["p n", "c", "p n", "c"]
+    result = run_allstop(["run", str(POOL), method, "both"], commands, backend=backend, env=QUIET)
+    # then each worker's stop has the terminal to itself until it continues: its header, then
+    # its own answer at its own prompt
+    pids = re.findall(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint", result.stdout)
+    assert len(set(pids)) == 2, result.stdout
+    answers = [re.search(rf"\(allstop pid {pid}\) (\d+)\n", result.stdout) for pid in pids]
+    assert sorted(match.group(1) for match in answers if match) == ["1", "2"], result.stdout
+    assert "results [10, 20]" in result.stdout
+    assert result.status == 0, result.stderr

@@ -16,9 +16,15 @@ it is (``Engine._after_fork``).  Every child's stops say its pid.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import fcntl
 import json
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 
 VARIABLE = "ALLSTOP_CHILD"
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
@@ -26,16 +32,69 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
 
 def export(breaks: list[str], post_mortem: str) -> None:
     """Have every child Python process the program starts armed (see the design note)."""
+    folder = tempfile.mkdtemp(prefix="allstop-")  # private: mode 0700
+    terminal = os.path.join(folder, "terminal")
+    with open(terminal, "w"):
+        pass
+    top = os.getpid()
+    atexit.register(_remove, folder, top)
     os.environ[VARIABLE] = json.dumps(
         {
-            "top": os.getpid(),
+            "top": top,
             "python": list(sys.version_info[:2]),
             "breaks": breaks,
             "post_mortem": post_mortem,
+            "terminal": terminal,
         }
     )
     path = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = SITE + (os.pathsep + path if path else "")
+
+
+def _remove(folder: str, top: int) -> None:
+    if os.getpid() == top:  # not in the child of a fork, which runs atexit too
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_turn: list[int] = []
+"""The descriptor holding this process's turn at the terminal, while it has it."""
+
+
+@contextlib.contextmanager
+def terminal_turn() -> Iterator[None]:
+    """This process's turn at the terminal the program's processes share (under ``allstop
+    run``): a stop waits for the stop shown by another process to end, so that stops in
+    several processes are shown one at a time, the others frozen meanwhile.  A lock
+    (``flock``) on a file of the top process's private folder: the system releases it when
+    a process dies.  Re-entrant (a stop inside ``debug``); nothing outside ``allstop run``."""
+    found = spec()
+    path = found.get("terminal") if found is not None else None
+    if _turn or not isinstance(path, str):
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:  # the top process has ended (and removed its folder)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _turn.append(fd)
+        yield
+    finally:
+        _turn.clear()
+        os.close(fd)
+
+
+def _forget_turn() -> None:
+    """In the child of a fork: the turn is the parent's (closing the copy keeps its lock)."""
+    for fd in _turn:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _turn.clear()
+
+
+os.register_at_fork(after_in_child=_forget_turn)
 
 
 def spec() -> dict[str, object] | None:

@@ -4,6 +4,7 @@ forkserver), or ``subprocess`` running Python."""
 import multiprocessing
 import subprocess
 import sys
+import time
 
 
 def work(n: int) -> int:
@@ -17,6 +18,12 @@ def quiet(n: int) -> int:
     return total + 1
 
 
+def both(n: int) -> int:
+    time.sleep(0.2)  # both workers have started: they stop at about the same moment
+    breakpoint()
+    return n * 10
+
+
 CHILD = "value = 7\nbreakpoint()\nprint('child says', value * 6)\n"
 
 if __name__ == "__main__":
@@ -24,6 +31,9 @@ if __name__ == "__main__":
     if how == "subprocess":
         done = subprocess.run([sys.executable, "-c", CHILD], check=False)
         print("parent: child exited", done.returncode, flush=True)
+    elif sys.argv[2:] == ["both"]:
+        with multiprocessing.get_context(how).Pool(2) as pool:
+            print("results", pool.map(both, [1, 2], chunksize=1), flush=True)
     else:
         target = quiet if sys.argv[2:] == ["quiet"] else work
         with multiprocessing.get_context(how).Pool(1) as pool:

@@ -43,6 +43,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 from .. import _format, _snapshot, _tasks, _variables, _waits
 from .._armed import child_pid
 from .._breakpoints import Breakpoint, canonic
+from .._children import terminal_turn
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import (
@@ -366,7 +367,13 @@ class Session:
 
     # -- stops -----------------------------------------------------------------------------
     def on_stop(self, stop: StopEvent) -> Resume:
-        """Show ``stop`` and run commands until one resumes; return how to resume."""
+        """Show ``stop`` and run commands until one resumes; return how to resume.  Under
+        ``allstop run``, in this process's turn at the terminal the program's processes
+        share (see ``_children``)."""
+        with terminal_turn():
+            return self._show(stop)
+
+    def _show(self, stop: StopEvent) -> Resume:
         self._begin(stop)
         self.refresh()
         if self.face is not None:
