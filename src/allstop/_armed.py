@@ -65,21 +65,6 @@ class QuickSwitch:
         sys.setswitchinterval(self.interval)
 
 
-_ARMED_IN = os.getpid()
-"""The process allstop was first imported in: the child of a fork inherits it."""
-
-
-def child_pid() -> int | None:
-    """This process's pid when it is a child of the ``allstop run`` process (see
-    ``_children``) or of a fork of the process allstop was first imported in (its stops say
-    so), else None."""
-    from ._children import top_pid
-
-    pid = os.getpid()
-    top = top_pid()
-    return pid if pid != (_ARMED_IN if top is None else top) else None
-
-
 _woken_by: int | None = None
 """The wake signal, once its handler is set (see ``wake_signal``)."""
 

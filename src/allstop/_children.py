@@ -147,8 +147,14 @@ def _set_breaks(breaks: list[str]) -> None:
     engine.breakpoints_changed()
 
 
-def top_pid() -> int | None:
-    """The pid of the ``allstop run`` process this one descends from (None: no such)."""
+_FIRST_IMPORTED_IN = os.getpid()
+"""The process allstop was first imported in: the child of a fork inherits it."""
+
+
+def child_pid() -> int | None:
+    """This process's pid when it is a child of the ``allstop run`` process or of a fork of
+    the process allstop was first imported in (its stops say so), else None."""
     found = spec()
     top = found.get("top") if found is not None else None
-    return top if isinstance(top, int) else None
+    pid = os.getpid()
+    return pid if pid != (top if isinstance(top, int) else _FIRST_IMPORTED_IN) else None

@@ -41,9 +41,8 @@ from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _tasks, _variables, _waits
-from .._armed import child_pid
 from .._breakpoints import Breakpoint, canonic
-from .._children import terminal_turn
+from .._children import child_pid, terminal_turn
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import (
