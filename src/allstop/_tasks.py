@@ -249,7 +249,8 @@ def _loop_threads(
         ident = field(loop, "_thread_id")
         if isinstance(ident, int) and ident in frames:
             found[key] = ident
-    missing = {key for key in loops if key not in found}
+    # asyncio's loops that record no thread are not running; uvloop's record none at all.
+    missing = {key for key, loop in loops.items() if _no_field(loop, "_thread_id")}
     if not missing:
         return found
     coroutines: dict[int, int] = {}  # id(frame of a running task's coroutine) -> id(loop)
@@ -270,6 +271,10 @@ def _loop_threads(
             if named is not None:
                 found.setdefault(named, ident)
     return found
+
+
+def _no_field(obj: object, name: str) -> bool:
+    return field(obj, name, _MISSING) is _MISSING
 
 
 def _named_loop(frame: FrameType, loops: set[int]) -> int | None:
