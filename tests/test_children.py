@@ -113,3 +113,20 @@ def test_stops_in_two_workers_at_once_are_shown_one_at_a_time(backend: str, meth
     assert sorted(match.group(1) for match in answers if match) == ["1", "2"], result.stdout
     assert "results [10, 20]" in result.stdout
     assert result.status == 0, result.stderr
+
+
+def test_processes_lists_the_programs_processes_with_their_state(backend: str) -> None:
+    commands = ["processes", "c", "info inferiors", "c"]
+    result = run_allstop(["run", str(POOL), "subprocess", "stop"], commands, backend=backend)
+    child = pid_of_stop(result.stdout)
+    # then at the child's stop: the top process runs, the child is this stopped process
+    at_child = result.stdout.split(f"(allstop pid {child}) ")[1]
+    rows = {row.split()[2]: row for row in at_child.splitlines() if re.match(r"[* ] \d+ ", row)}
+    assert re.match(rf"\* \d+\s+{child}\s+stopped\s", rows[child]), at_child
+    top = next(row for pid, row in rows.items() if pid != child)
+    assert re.match(r"  \d+\s+\d+\s+running\s+\d+\s+python\S* -m allstop run \S*pool_child", top)
+    # and at the parent's stop, once the child ended: it is listed as exited
+    at_parent = result.stdout.split("(allstop) ")[1]
+    exited = next(row for row in at_parent.splitlines() if f" {child} " in row)
+    assert re.match(rf"  \d+\s+{child}\s+exited", exited), at_parent
+    assert result.status == 0, result.stderr

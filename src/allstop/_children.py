@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
@@ -45,10 +46,80 @@ def export(breaks: list[str], post_mortem: str) -> None:
             "breaks": breaks,
             "post_mortem": post_mortem,
             "terminal": terminal,
+            "folder": folder,
         }
     )
     path = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = SITE + (os.pathsep + path if path else "")
+    register()
+
+
+def register() -> None:
+    """Enter this process in the program's list of processes (``processes``): a file named
+    after its pid in the top process's private folder."""
+    folder = _folder()
+    if folder is not None:
+        with contextlib.suppress(OSError), open(os.path.join(folder, f"pid-{os.getpid()}"), "w"):
+            pass
+
+
+def _folder() -> str | None:
+    found = spec()
+    folder = found.get("folder") if found is not None else None
+    return folder if isinstance(folder, str) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Process:
+    """One process of the program, as ``processes`` lists it."""
+
+    number: int
+    pid: int
+    state: str
+    threads: int | None
+    command: str
+
+
+def processes() -> list[Process]:
+    """The program's processes in the order they were armed (empty outside ``allstop
+    run``), read from Linux's ``/proc`` (elsewhere: only whether each still exists)."""
+    folder = _folder()
+    if folder is None:
+        return []
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith("pid-")]
+        entries = sorted(
+            (os.stat(os.path.join(folder, name)).st_mtime_ns, int(name[4:])) for name in names
+        )
+    except (OSError, ValueError):
+        return []
+    found = []
+    for number, (_, pid) in enumerate(entries, start=1):
+        state, threads, command = _proc(pid)
+        if pid == os.getpid():
+            state = "stopped"
+        found.append(Process(number, pid, state, threads, command))
+    return found
+
+
+def _proc(pid: int) -> tuple[str, int | None, str]:
+    """(state, thread count, command line) of process ``pid``."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read().split(b"\0")
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return "exited", None, ""
+        return "running", None, ""
+    if fields.get("State", "").strip().startswith(("Z", "X")):
+        return "exited", None, ""
+    command = " ".join(word.decode(errors="replace") for word in words if word)
+    threads = fields.get("Threads", "").strip()
+    return "running", int(threads) if threads.isdigit() else None, command
 
 
 def _remove(folder: str, top: int) -> None:
@@ -87,11 +158,13 @@ def terminal_turn() -> Iterator[None]:
 
 
 def _forget_turn() -> None:
-    """In the child of a fork: the turn is the parent's (closing the copy keeps its lock)."""
+    """In the child of a fork: the turn is the parent's (closing the copy keeps its lock);
+    the child is a process of the program of its own."""
     for fd in _turn:
         with contextlib.suppress(OSError):
             os.close(fd)
     _turn.clear()
+    register()
 
 
 os.register_at_fork(after_in_child=_forget_turn)
@@ -113,6 +186,7 @@ def arm_child() -> None:
         return
     from . import _armed, _postmortem, _process_engine
 
+    register()
     _armed.arm(_process_engine)
     if found.get("post_mortem") == "all":
         _postmortem.watch_all(_process_engine)

@@ -252,8 +252,16 @@ def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[st
         )
         for t in threads
     ]
+    return table(header, rows, [t.ident == current for t in threads])
+
+
+def table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], marked: Sequence[bool]
+) -> list[str]:
+    """gdb's tables: columns as wide as their widest cell but the last, ``*`` on the rows
+    ``marked`` says."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    marks = ["  "] + ["* " if t.ident == current else "  " for t in threads]
+    marks = ["  "] + ["* " if mark else "  " for mark in marked]
     lines = []
     for mark, row in zip(marks, [header, *rows], strict=True):
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -31,6 +31,8 @@ if __name__ == "__main__":
     if how == "subprocess":
         done = subprocess.run([sys.executable, "-c", CHILD], check=False)
         print("parent: child exited", done.returncode, flush=True)
+        if sys.argv[2:] == ["stop"]:
+            breakpoint()  # the parent's own stop, its child gone
     elif sys.argv[2:] == ["both"]:
         with multiprocessing.get_context(how).Pool(2) as pool:
             print("results", pool.map(both, [1, 2], chunksize=1), flush=True)

@@ -8,7 +8,9 @@ frozen thread may hold.
 
 from __future__ import annotations
 
-from .. import _format, _waits
+import os
+
+from .. import _children, _format, _waits
 from .._model import ThreadState
 from .core import CommandError, Commands, UsageError, command
 
@@ -27,17 +29,51 @@ class ThreadCommands(Commands):
             session.message(line)
 
     def do_info(self, arg: str) -> None:
-        """info threads | info tasks | info breakpoints
+        """info threads | info tasks | info inferiors | info breakpoints
 
-        gdb's spelling of 'threads', 'tasks' and 'break'."""
+        gdb's spelling of 'threads', 'tasks', 'processes' and 'break'."""
         if arg in ("threads", "thread"):
             self.do_threads("")
+        elif arg in ("inferiors", "inferior"):
+            self.do_processes("")
         elif arg in ("tasks", "task"):
             self.session.commands["tasks"].run("")
         elif arg in ("breakpoints", "break", "b"):
             self.session.commands["break"].run("")
         else:
             raise CommandError(f"Undefined info command: {arg!r}. Try 'info threads'.")
+
+    def do_processes(self, arg: str) -> None:
+        """processes
+
+        List the processes of the program under 'allstop run' (gdb: info inferiors): the top
+        process and every Python child it started, in the order they started, with their
+        pid, state (stopped: this one; running; exited), threads and command line.  '*'
+        marks this process."""
+        self.takes_no_argument(arg)
+        session = self.session
+        found = _children.processes()
+        if not found:
+            session.message(
+                f"only this process (pid {os.getpid()}): the processes of a program are "
+                "listed under 'allstop run'"
+            )
+            return
+        for line in _format.table(
+            ("Id", "PID", "State", "Threads", "Command"),
+            [
+                (
+                    str(p.number),
+                    str(p.pid),
+                    p.state,
+                    "" if p.threads is None else str(p.threads),
+                    _format.clip(_command(p.command), 80),
+                )
+                for p in found
+            ],
+            [p.pid == os.getpid() for p in found],
+        ):
+            session.message(line)
 
     def do_thread(self, arg: str) -> None:
         """thread [N]
@@ -145,3 +181,9 @@ class ThreadCommands(Commands):
             raise UsageError
         state = "on" if self.session.scheduler_locking else "off"
         self.session.message(f'Mode for locking scheduler during execution is "{state}".')
+
+
+def _command(command: str) -> str:
+    """A command line with its program's folder left out (the interpreter's path is long)."""
+    first, _, rest = command.partition(" ")
+    return f"{os.path.basename(first)} {rest}".strip()
