@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +135,39 @@ def test_processes_lists_the_programs_processes_with_their_state(backend: str) -
     exited = next(row for row in at_parent.splitlines() if f" {child} " in row)
     assert re.match(rf"  \d+\s+{child}\s+exited", exited), at_parent
     assert result.status == 0, result.stderr
+
+
+def test_a_run_removes_the_private_folders_of_runs_that_ended_without_removing_theirs(
+    tmp_path: Path,
+) -> None:
+    # given the folder of an allstop run whose process is gone (killed, say)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stale = Path(tempfile.gettempdir()) / f"allstop-run-{gone}-left"
+    stale.mkdir()
+    (stale / "terminal").touch()
+    program = tmp_path / "hello.py"
+    program.write_text("print('hello')\n")
+    # when another run starts and ends
+    result = run_allstop(["run", str(program)])
+    assert result.stdout.strip() == "hello", result.stderr
+    # then neither that folder nor the run's own is left
+    assert not stale.exists()
+    left = [p.name for p in Path(tempfile.gettempdir()).glob("allstop-run-*") if gone_run(p)]
+    assert left == []
+
+
+def gone_run(folder: Path) -> bool:
+    """Whether ``folder`` is the private folder of an allstop run whose process is gone."""
+    pid = int(folder.name.split("-")[2])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

@@ -33,7 +33,8 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
 
 def export(breaks: list[str], post_mortem: str) -> None:
     """Have every child Python process the program starts armed (see the design note)."""
-    folder = tempfile.mkdtemp(prefix="allstop-")  # private: mode 0700
+    _sweep()
+    folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")  # private: mode 0700
     terminal = os.path.join(folder, "terminal")
     with open(terminal, "w"):
         pass
@@ -120,6 +121,34 @@ def _proc(pid: int) -> tuple[str, int | None, str]:
     command = " ".join(word.decode(errors="replace") for word in words if word)
     threads = fields.get("Threads", "").strip()
     return "running", int(threads) if threads.isdigit() else None, command
+
+
+_PREFIX = "allstop-run-"
+"""The private folders' names: then the top process's pid, a dash, a random part."""
+
+
+def _sweep() -> None:
+    """Remove the private folders of the user's ``allstop run`` processes that are gone
+    without removing theirs (killed, or ended with ``os._exit``: atexit did not run)."""
+    root = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for name in os.listdir(root):
+            pid = name[len(_PREFIX) :].partition("-")[0]
+            if not name.startswith(_PREFIX) or not pid.isdigit():
+                continue
+            path = os.path.join(root, name)
+            if os.stat(path).st_uid == os.getuid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _remove(folder: str, top: int) -> None:
