@@ -229,24 +229,12 @@ def _set_breaks(breaks: list[str]) -> None:
     function), as ``allstop run`` sets them; the others are left out, said nowhere (every
     child would say it)."""
     from . import _process_engine
-    from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
+    from ._locations import LocationError, add_break
 
     engine = _process_engine()
     for text in breaks:
-        try:
-            location, _, condition = parse_break_spec(text)
-        except LocationError:
-            continue
-        try:
-            place = resolve(location, "", [], missing="no such file: {name}")
-        except FunctionNotFound:
-            engine.breakpoints.add("", 0, condition=condition, funcname=location)
-            continue
-        except LocationError:
-            continue
-        engine.breakpoints.add(
-            place.filename, place.line, condition=condition, funcname=place.funcname
-        )
+        with contextlib.suppress(LocationError):
+            add_break(engine.breakpoints, text, "")
     engine.breakpoints_changed()
 
 

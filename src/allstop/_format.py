@@ -233,9 +233,12 @@ def state_text(thread: ThreadView) -> str:
 
 def thread_location(thread: ThreadView) -> str:
     top = thread.top
-    if top is None:
-        return ""
-    return f"{short_path(top.filename)}:{top.lineno} in {top.function}"
+    return place(top) if top is not None else ""
+
+
+def place(frame: FrameView) -> str:
+    """``file:line in function``, the file's name short."""
+    return f"{short_path(frame.filename)}:{frame.lineno} in {frame.function}"
 
 
 def threads_table(threads: Sequence[ThreadView], current: int | None) -> list[str]:

@@ -14,9 +14,12 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._format import exception_only
+
+if TYPE_CHECKING:
+    from ._breakpoints import BreakpointTable
 
 
 class LocationError(ValueError):
@@ -270,3 +273,27 @@ def _function_line(code: CodeType) -> int:
             return lineno if isinstance(lineno, int) else code.co_firstlineno
         previous = instruction
     return code.co_firstlineno
+
+
+def add_break(
+    table: BreakpointTable, text: str, main_file: str, warn: Callable[[str], None] | None = None
+) -> None:
+    """Add the breakpoint ``text`` describes before the program runs (``allstop run -b``,
+    and in its child processes): LocationError says why it cannot be set.  A function not
+    defined in the program's files yet (generated, or in a module not on ``sys.path``) stops
+    in any function of that name, which ``warn`` is told."""
+    location, thread, condition = parse_break_spec(text)
+    if thread is not None:
+        raise LocationError("'thread N' needs a running program: set it at the prompt")
+    near = [os.path.dirname(main_file)] if main_file else []
+    try:
+        place = resolve(location, main_file, near, missing="no such file: {name}")
+    except FunctionNotFound:
+        if warn is not None:
+            warn(
+                f"allstop: -b {text}: no 'def {location}' found; stopping in any function of that "
+                "name"
+            )
+        table.add("", 0, condition=condition, funcname=location)
+        return
+    table.add(place.filename, place.line, condition=condition, funcname=place.funcname)

@@ -43,7 +43,7 @@ from types import (
 )
 
 from . import _waits
-from ._format import printable, short_path
+from ._format import place, printable
 from ._frames import outward
 from ._model import FrameView, TaskState, TaskView, ThreadView
 
@@ -316,25 +316,28 @@ def _chain(coro: object) -> list[object]:
     return chain
 
 
+_LINKS = (
+    (CoroutineType, "cr_frame", "cr_await"),
+    (GeneratorType, "gi_frame", "gi_yieldfrom"),
+    (AsyncGeneratorType, "ag_frame", "ag_await"),
+)
+"""For each kind of a chain's links: its frame's attribute, and what it awaits."""
+
+
 def _inner(obj: object) -> object:
-    if isinstance(obj, CoroutineType):
-        return obj.cr_await
-    if isinstance(obj, GeneratorType):
-        return obj.gi_yieldfrom
-    if isinstance(obj, AsyncGeneratorType):
-        return obj.ag_await
+    for kind, _, awaited in _LINKS:
+        if isinstance(obj, kind):
+            return getattr(obj, awaited)
     if type(obj).__name__ in ("async_generator_asend", "async_generator_athrow"):
         return next((r for r in gc.get_referents(obj) if isinstance(r, AsyncGeneratorType)), None)
     return None
 
 
 def _frame_of(obj: object) -> FrameType | None:
-    if isinstance(obj, CoroutineType):
-        return obj.cr_frame
-    if isinstance(obj, GeneratorType):
-        return obj.gi_frame
-    if isinstance(obj, AsyncGeneratorType):
-        return obj.ag_frame
+    for kind, frame, _ in _LINKS:
+        if isinstance(obj, kind):
+            found: FrameType | None = getattr(obj, frame)
+            return found
     return None
 
 
@@ -555,11 +558,6 @@ def _deadlock_words(
     return f"{node} to finish"
 
 
-def frame_text(frame: FrameView) -> str:
-    """``file:line in coroutine``."""
-    return f"{short_path(frame.filename)}:{frame.lineno} in {frame.function}"
-
-
 def _in_asyncio(filename: str) -> bool:
     module = sys.modules.get("asyncio")
     package = getattr(module, "__file__", None)
@@ -574,7 +572,7 @@ def program_frame(frames: Sequence[FrameView]) -> int:
 def where(task: TaskView) -> str:
     """Where the task is (suspended, or running), in the program's code."""
     frames = task.frames
-    return frame_text(frames[program_frame(frames)]) if frames else ""
+    return place(frames[program_frame(frames)]) if frames else ""
 
 
 def wake_loop(task: object) -> bool:

@@ -440,22 +440,6 @@ def pause(pid: int) -> int:
 
 def _add_break(table: BreakpointTable, text: str, main_file: str) -> None:
     """Add the breakpoint ``text`` describes; LocationError says why it cannot be set."""
-    from ._locations import FunctionNotFound, LocationError, parse_break_spec, resolve
+    from ._locations import add_break
 
-    location, thread, condition = parse_break_spec(text)
-    if thread is not None:
-        raise LocationError("'thread N' needs a running program: set it at the prompt")
-    try:
-        place = resolve(
-            location, main_file, [os.path.dirname(main_file)], missing="no such file: {name}"
-        )
-    except FunctionNotFound:
-        # Not defined in the program's files yet (generated, or in a module not on sys.path):
-        # any function of that name, in any file.
-        print(
-            f"allstop: -b {text}: no 'def {location}' found; stopping in any function of that name",
-            file=sys.stderr,
-        )
-        table.add("", 0, condition=condition, funcname=location)
-        return
-    table.add(place.filename, place.line, condition=condition, funcname=place.funcname)
+    add_break(table, text, main_file, warn=lambda message: print(message, file=sys.stderr))

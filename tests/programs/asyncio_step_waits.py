@@ -6,7 +6,7 @@ import time
 
 
 def slow_add(a: int, b: int) -> int:
-    time.sleep(0.01)
+    time.sleep(0.01)  # stands for slow blocking work: the reason to run it in a thread
     return a + b
 
 

@@ -104,27 +104,10 @@ def tasks_table(
 ) -> list[str]:
     """``tasks``: the tasks of each loop under the thread that runs it, a row each, ``*`` on
     the current one (with ``chains``, each task's await chain under its row)."""
-    header = ("Id", "Name", "State", "Awaits", "Where")
     by_thread = {t.ident: t for t in threads}
     groups: dict[int | None, list[TaskView]] = {}
     for task in tasks:
         groups.setdefault(task.thread, []).append(task)
-    rows = {
-        task.number: (
-            str(task.number),
-            _format.clip(task.name, 32),
-            task.state.value + (f": {task.error}" if task.error else ""),
-            _format.clip(task.awaits, 48),
-            _tasks.where(task),
-        )
-        for task in tasks
-    }
-    widths = [max(len(r[i]) for r in [header, *rows.values()]) for i in range(len(header) - 1)]
-
-    def row(cells: Sequence[str], mark: str) -> str:
-        padded = [cell.ljust(width) for cell, width in zip(cells, widths, strict=False)]
-        return (f"  {mark} " + "  ".join([*padded, cells[-1]])).rstrip()
-
     lines: list[str] = []
     order = sorted(groups, key=lambda i: by_thread[i].number if i in by_thread else 1 << 30)
     for ident in order:
@@ -137,9 +120,24 @@ def tasks_table(
             lines.append(f"Event loop not running: {count}")
         else:
             lines.append(f'Thread {thread.number} "{thread.name}", event loop: {count}')
-        lines.append(row(header, " "))
-        for task in members:
-            lines.append(row(rows[task.number], "*" if task.number == current else " "))
+        header, *rows = _format.table(
+            ("Id", "Name", "State", "Awaits", "Where"),
+            [_row(task) for task in members],
+            [task.number == current for task in members],
+        )
+        lines.append("  " + header)
+        for task, row in zip(members, rows, strict=True):
+            lines.append("  " + row)
             if chains:
-                lines.extend(f"        {_tasks.frame_text(frame)}" for frame in task.frames)
+                lines.extend(f"        {_format.place(frame)}" for frame in task.frames)
     return lines
+
+
+def _row(task: TaskView) -> tuple[str, ...]:
+    return (
+        str(task.number),
+        _format.clip(task.name, 32),
+        task.state.value + (f": {task.error}" if task.error else ""),
+        _format.clip(task.awaits, 48),
+        _tasks.where(task),
+    )

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..._model import ThreadView
+
 if TYPE_CHECKING:
-    from ..._model import TaskView, ThreadView, VariableRow
+    from ..._model import TaskView, VariableRow
     from ...session import SessionView
 
 
@@ -61,7 +63,9 @@ class TuiState:
             self.open_loops.add(task.thread)
         self.build_thread_rows()
         for index, row in enumerate(self.thread_rows):
-            if row is task or (task is None and getattr(row, "ident", None) == session.current):
+            if row is task or (
+                task is None and isinstance(row, ThreadView) and row.ident == session.current
+            ):
                 self.thread_cursor = index
                 break
         self.stack_cursor = session.index
