@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import PROGRAMS, line_of, run_allstop
+from tests.support.run import PROGRAMS, Running, line_of, pause, run_allstop
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +48,9 @@ def test_a_fork_typed_at_the_prompt_leaves_the_child_running_and_the_session_to_
     commands = ["!import os; child = os.fork()", "p 6 * 7", "c"]
     result = run_allstop(["run", str(FORKS), "prompt"], commands, backend=backend, env=QUIET)
     # then the child runs on without a stop of its own (the stop stays the parent's), and the
-    # parent's session goes on (the two processes print at once: a line may split the other's)
-    said = re.findall(r"(?:child|parent) runs on", result.stdout)
+    # parent's session goes on (the two processes print at once: a line may split the other's;
+    # the source line shown quotes both)
+    said = re.findall(r'(?<!")(?:child|parent) runs on', result.stdout)
     assert sorted(said) == ["child runs on", "parent runs on"], result.stdout
     assert re.search(r"^(\(allstop\) )*42$", result.stdout, re.MULTILINE), result.stdout
     assert "(allstop pid" not in result.stdout, result.stdout
@@ -124,12 +125,12 @@ def test_processes_lists_the_programs_processes_with_their_state(backend: str) -
     commands = ["processes", "c", "info inferiors", "c"]
     result = run_allstop(["run", str(POOL), "subprocess", "stop"], commands, backend=backend)
     child = pid_of_stop(result.stdout)
-    # then at the child's stop: the top process runs, the child is this stopped process
+    # then at the child's stop: the top process is paused, the child is this stopped process
     at_child = result.stdout.split(f"(allstop pid {child}) ")[1]
     rows = {row.split()[2]: row for row in at_child.splitlines() if re.match(r"[* ] \d+ ", row)}
     assert re.match(rf"\* \d+\s+{child}\s+stopped\s", rows[child]), at_child
     top = next(row for pid, row in rows.items() if pid != child)
-    assert re.match(r"  \d+\s+\d+\s+running\s+\d+\s+python\S* -m allstop run \S*pool_child", top)
+    assert re.match(r"  \d+\s+\d+\s+paused\s+\d+\s+python\S* -m allstop run \S*pool_child", top)
     # and at the parent's stop, once the child ended: it is listed as exited
     at_parent = result.stdout.split("(allstop) ")[1]
     exited = next(row for row in at_parent.splitlines() if f" {child} " in row)
@@ -171,3 +172,77 @@ def gone_run(folder: Path) -> bool:
     except OSError:
         return False
     return False
+
+
+TREE = PROGRAMS / "pool_tree.py"
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str) -> None:
+    program = Running(["run", str(TREE), method])
+    try:
+        assert program.wait_for("-> time.sleep"), program.output + program.error_output
+        # the other processes would count 30 more during the sleep
+        program.send("p COUNTS[:]", "!time.sleep(0.3)", "p COUNTS[:]", "processes", "p 'end'")
+        assert program.wait_for("'end'"), program.output
+        table = program.output.split("  Id  ")[1]
+        rows = [row.split() for row in table.splitlines() if re.match(r"[* ] \d+ ", row)]
+        worker = next(row for row in rows[1:] if row[0] != "*")
+        here = "p slot, mine == COUNTS[slot], __import__('os').getpid()"
+        program.send(f"process {worker[0]}", here, "c")
+        result = program.finish()
+    finally:
+        program.kill()
+    stopped = re.search(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint", result.stdout)
+    assert stopped, result.stdout
+    at_stop = result.stdout.split(f"(allstop pid {stopped.group(1)}) ")
+    # then nothing counts anywhere while the worker is stopped
+    first, second = at_stop[1].strip(), at_stop[3].strip()
+    assert first == second, result.stdout
+    assert first.split(", ")[1] == "50", result.stdout
+    # and processes lists the parent and the four workers: this one stopped, the others paused
+    states = [row[3 if row[0] == "*" else 2] for row in rows]
+    assert sorted(states) == ["paused"] * 4 + ["stopped"], table
+    # and process N takes the terminal: its own threads, paused where they counted
+    header = rf"\[pid {worker[1]} thread 1 MainThread\] stopped at the stop of another process"
+    assert re.search(header, result.stdout), result.stdout
+    answer = result.stdout.split(f"(allstop pid {worker[1]}) ")[1].strip()
+    assert re.fullmatch(rf"\([234], True, {worker[1]}\)", answer), result.stdout
+    # and continue there resumes every process: the results are exact
+    assert "results [1150, 2150, 3150, 4150]" in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_a_child_killed_while_the_program_is_stopped_shows_how_it_ended() -> None:
+    commands = ["!os.kill(child.pid, 9)", "!time.sleep(0.2)", "processes", "c"]
+    result = run_allstop(["run", str(PROGRAMS / "tree.py"), "kill"], commands, env=QUIET)
+    child = re.search(r"^child (\d+)$", result.stdout, re.MULTILINE)
+    assert child, result.stdout
+    # then processes says the child was killed (the parent, paused, has not waited for it)
+    row = next(row for row in result.stdout.splitlines() if f" {child.group(1)} " in row)
+    assert re.match(rf"  2\s+{child.group(1)}\s+killed by SIGKILL", row), result.stdout
+    # and continue resumes the parent, which sees it
+    assert "child ended with -9" in result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_allstop_pause_on_a_child_pauses_the_whole_program() -> None:
+    program = Running(["run", str(PROGRAMS / "tree.py")])
+    try:
+        assert program.wait_for("child "), program.output + program.error_output
+        child = program.output.split()[1]
+        assert pause(int(child)).returncode == 0
+        assert program.wait_for("-> "), program.output + program.error_output
+        program.send("p shared.value", "!time.sleep(0.2)", "p shared.value", "processes", "c")
+        result = program.finish()
+    finally:
+        program.kill()
+    # then the child stops, says so, and counts no more while stopped
+    assert f"[pid {child} thread 1 MainThread] stopped at pause" in result.stdout, result.stdout
+    at_stop = result.stdout.split(f"(allstop pid {child}) ")
+    assert at_stop[1].strip() == at_stop[3].strip(), result.stdout
+    # and the parent is paused with it
+    assert re.search(r"^  1\s+\d+\s+paused\s", at_stop[4], re.MULTILINE), result.stdout
+    # and continue resumes both: the child counts to the end
+    assert "child ended with 0 at 300" in result.stdout, result.stdout
+    assert result.status == 0, result.stderr

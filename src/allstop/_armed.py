@@ -107,9 +107,14 @@ def install_pause(make_engine: Callable[[], Engine], *, key: bool = False) -> in
         if frame is None:
             return
         try:
+            if _importing_allstop(frame):  # the session would wait for its module locks
+                raise ImportError("allstop imports its own modules")
             engine = make_engine()
-        except ImportError as exc:  # see the module's design note
-            print(f"allstop: cannot pause in the middle of an import ({exc})", file=sys.stderr)
+        except (ImportError, AttributeError) as exc:  # see the module's design note
+            # (AttributeError: a module of allstop's not yet done.)  Asked by another process
+            # of the program to pause with it, this one is importing allstop for its own stop.
+            if not _pause.holding_back():
+                print(f"allstop: cannot pause in the middle of an import ({exc})", file=sys.stderr)
             return
         engine.pause(frame)
 
@@ -120,6 +125,16 @@ def install_pause(make_engine: Callable[[], Engine], *, key: bool = False) -> in
         return None
     _pause.PauseWatch(number, pause).start()
     return number
+
+
+def _importing_allstop(frame: FrameType | None) -> bool:
+    """Whether a thread whose innermost frame is ``frame`` imports a module of allstop's."""
+    while frame is not None:
+        name = frame.f_locals.get("name") if frame.f_code.co_name == "_find_and_load" else ""
+        if str(name).startswith(f"{__package__}."):  # importlib's, with the module's name
+            return True
+        frame = frame.f_back
+    return False
 
 
 def route_breakpoint() -> None:

@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import dataclasses
-import fcntl
 import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 
 VARIABLE = "ALLSTOP_CHILD"
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
@@ -34,20 +31,18 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
 def export(breaks: list[str], post_mortem: str) -> None:
     """Have every child Python process the program starts armed (see the design note)."""
     _sweep()
-    folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")  # private: mode 0700
-    terminal = os.path.join(folder, "terminal")
-    with open(terminal, "w"):
+    private = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")  # private: mode 0700
+    with open(os.path.join(private, "terminal"), "w"):  # see _tree
         pass
     top = os.getpid()
-    atexit.register(_remove, folder, top)
+    atexit.register(_remove, private, top)
     os.environ[VARIABLE] = json.dumps(
         {
             "top": top,
             "python": list(sys.version_info[:2]),
             "breaks": breaks,
             "post_mortem": post_mortem,
-            "terminal": terminal,
-            "folder": folder,
+            "folder": private,
         }
     )
     path = os.environ.get("PYTHONPATH")
@@ -58,69 +53,31 @@ def export(breaks: list[str], post_mortem: str) -> None:
 def register() -> None:
     """Enter this process in the program's list of processes (``processes``): a file named
     after its pid in the top process's private folder."""
-    folder = _folder()
-    if folder is not None:
-        with contextlib.suppress(OSError), open(os.path.join(folder, f"pid-{os.getpid()}"), "w"):
+    found = folder()
+    if found is not None:
+        with contextlib.suppress(OSError), open(os.path.join(found, f"pid-{os.getpid()}"), "w"):
             pass
 
 
-def _folder() -> str | None:
+def folder() -> str | None:
+    """The top process's private folder (None outside ``allstop run``)."""
     found = spec()
-    folder = found.get("folder") if found is not None else None
-    return folder if isinstance(folder, str) else None
+    path = found.get("folder") if found is not None else None
+    return path if isinstance(path, str) else None
 
 
-@dataclasses.dataclass(frozen=True)
-class Process:
-    """One process of the program, as ``processes`` lists it."""
-
-    number: int
-    pid: int
-    state: str
-    threads: int | None
-    command: str
-
-
-def processes() -> list[Process]:
-    """The program's processes in the order they were armed (empty outside ``allstop
-    run``), read from Linux's ``/proc`` (elsewhere: only whether each still exists)."""
-    folder = _folder()
-    if folder is None:
+def registered() -> list[int]:
+    """The pids of the program's processes, in the order they were armed (none outside
+    ``allstop run``)."""
+    found = folder()
+    if found is None:
         return []
     try:
-        names = [name for name in os.listdir(folder) if name.startswith("pid-")]
-        entries = sorted(
-            (os.stat(os.path.join(folder, name)).st_mtime_ns, int(name[4:])) for name in names
-        )
-    except (OSError, ValueError):
-        return []
-    found = []
-    for number, (_, pid) in enumerate(entries, start=1):
-        state, threads, command = _proc(pid)
-        if pid == os.getpid():
-            state = "stopped"
-        found.append(Process(number, pid, state, threads, command))
-    return found
-
-
-def _proc(pid: int) -> tuple[str, int | None, str]:
-    """(state, thread count, command line) of process ``pid``."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            fields = dict(line.split(":", 1) for line in status if ":" in line)
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            words = cmdline.read().split(b"\0")
+        names = [name for name in os.listdir(found) if name.startswith("pid-")]
+        entries = sorted((os.stat(os.path.join(found, name)).st_mtime_ns, name) for name in names)
     except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return "exited", None, ""
-        return "running", None, ""
-    if fields.get("State", "").strip().startswith(("Z", "X")):
-        return "exited", None, ""
-    command = " ".join(word.decode(errors="replace") for word in words if word)
-    threads = fields.get("Threads", "").strip()
-    return "running", int(threads) if threads.isdigit() else None, command
+        return []
+    return [int(name[4:]) for _, name in entries if name[4:].isdigit()]
 
 
 _PREFIX = "allstop-run-"
@@ -137,11 +94,11 @@ def _sweep() -> None:
             if not name.startswith(_PREFIX) or not pid.isdigit():
                 continue
             path = os.path.join(root, name)
-            if os.stat(path).st_uid == os.getuid() and not _alive(int(pid)):
+            if os.stat(path).st_uid == os.getuid() and not alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -156,47 +113,7 @@ def _remove(folder: str, top: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_turn: list[int] = []
-"""The descriptor holding this process's turn at the terminal, while it has it."""
-
-
-@contextlib.contextmanager
-def terminal_turn() -> Iterator[None]:
-    """This process's turn at the terminal the program's processes share (under ``allstop
-    run``): a stop waits for the stop shown by another process to end, so that stops in
-    several processes are shown one at a time, the others frozen meanwhile.  A lock
-    (``flock``) on a file of the top process's private folder: the system releases it when
-    a process dies.  Re-entrant (a stop inside ``debug``); nothing outside ``allstop run``."""
-    found = spec()
-    path = found.get("terminal") if found is not None else None
-    if _turn or not isinstance(path, str):
-        yield
-        return
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:  # the top process has ended (and removed its folder)
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        _turn.append(fd)
-        yield
-    finally:
-        _turn.clear()
-        os.close(fd)
-
-
-def _forget_turn() -> None:
-    """In the child of a fork: the turn is the parent's (closing the copy keeps its lock);
-    the child is a process of the program of its own."""
-    for fd in _turn:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _turn.clear()
-    register()
-
-
-os.register_at_fork(after_in_child=_forget_turn)
+os.register_at_fork(after_in_child=register)  # a process of the program of its own
 
 
 def spec() -> dict[str, object] | None:
@@ -213,15 +130,30 @@ def arm_child() -> None:
     found = spec()
     if found is None or found.get("python") != list(sys.version_info[:2]):
         return
+    helper = _multiprocessing_helper()
+    if helper == "resource_tracker":
+        return  # runs none of the program's code
     from . import _armed, _postmortem, _process_engine
 
-    register()
+    if helper != "forkserver":  # whose forks are the program's
+        register()
     _armed.arm(_process_engine)
     if found.get("post_mortem") == "all":
         _postmortem.watch_all(_process_engine)
     breaks = found.get("breaks")
     if isinstance(breaks, list) and breaks:
         _set_breaks([str(text) for text in breaks])
+
+
+def _multiprocessing_helper() -> str | None:
+    """``resource_tracker`` or ``forkserver`` when this process is that server of
+    ``multiprocessing``'s, else None."""
+    argv = getattr(sys, "orig_argv", [])
+    code = argv[argv.index("-c") + 1] if "-c" in argv[:-1] else ""
+    for helper in ("resource_tracker", "forkserver"):
+        if code.startswith(f"from multiprocessing.{helper} import"):
+            return helper
+    return None
 
 
 def _set_breaks(breaks: list[str]) -> None:

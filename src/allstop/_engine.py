@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _terminal
+from . import _terminal, _tree
 from ._armed import QuickSwitch
 from ._breakpoints import Breakpoint, BreakpointTable, Hit
 from ._dummies import drop_dummy
@@ -412,9 +412,11 @@ class Engine:
 
     def pause(self, frame: FrameType) -> None:
         """The pause signal's handler, in the main thread at ``frame``: stop the world there,
-        unless it is stopped already (the handler runs at a parked thread's next line)."""
+        unless it is stopped already (the handler runs at a parked thread's next line).
+        Under ``allstop run`` the signal may come from another process that stopped: this
+        one then pauses with it (see ``_tree``)."""
         if self.world is World.RUNNING:
-            self.stop_now(frame)
+            self.stop_now(frame, StopReason.HELD if _tree.asked_to_hold() else StopReason.PAUSE)
 
     def step_from(self, frame: FrameType) -> None:
         """Stop the calling thread at its next event, in ``frame`` or any function it calls

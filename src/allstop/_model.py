@@ -103,6 +103,8 @@ class StopReason(enum.Enum):
     in Python or blocked in C."""
     ENDED = "ended"
     """The thread that stepped alone finished before its step could stop (``focus``)."""
+    HELD = "held"
+    """Paused with the program's other processes, one of which stopped (see ``_tree``)."""
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,24 @@ def signal_number(name: str) -> int | None:
     return int(number) if number is not None else None
 
 
+def hold_marker(pid: int) -> str | None:
+    """Under ``allstop run``, the file by which another process of the program asks process
+    ``pid`` to pause with it (see ``_tree``); None elsewhere."""
+    import json
+
+    try:
+        folder = json.loads(os.environ.get("ALLSTOP_CHILD", ""))["folder"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return os.path.join(folder, f"hold-{pid}") if isinstance(folder, str) else None
+
+
+def holding_back() -> bool:
+    """Whether this process is asked to pause with another (see ``hold_marker``)."""
+    marker = hold_marker(os.getpid())
+    return marker is not None and os.path.exists(marker)
+
+
 def pause_marker(pid: int) -> str:
     """Where a process that can be paused says so (a folder only its user may write), with
     the signal, when the process started and who takes the signal (``HANDLED``...): a
@@ -132,7 +150,7 @@ def send_pause(pid: int) -> int:
         raise NotPausable(not_armed) from None
     if started != process_started(pid):  # the marker of a dead process with this id
         raise NotPausable(not_armed)
-    kernel = _kernel_state(pid, number)  # what C code did shows only there
+    kernel = kernel_state(pid, number)  # what C code did shows only there
     if kernel is not None:
         state = kernel
     if state != HANDLED:
@@ -158,7 +176,7 @@ def signal_name(number: int) -> str:
         return str(number)
 
 
-def _kernel_state(pid: int, number: int) -> str | None:
+def kernel_state(pid: int, number: int) -> str | None:
     """What the kernel does with signal ``number`` sent to process ``pid``: ignore it, or its
     default action; None when the process catches it (or where there is no ``/proc``)."""
     masks: dict[str, int] = {}
@@ -219,8 +237,8 @@ class PauseWatch:
     - a change in the instant between ``allstop pause``'s check and its sending;
     - without ``/proc`` (macOS), a reset or ``SIG_IGN`` made from C.
 
-    A forked child has no marker of its own (``allstop pause`` refuses it) and never writes
-    or removes its parent's.
+    The child of a fork, which inherits the handler, writes a marker of its own, and never
+    writes or removes its parent's.
     """
 
     def __init__(self, number: int, handler: Callable[[int, FrameType | None], None]) -> None:
@@ -240,9 +258,19 @@ class PauseWatch:
         os.makedirs(os.path.dirname(self.marker), mode=0o700, exist_ok=True)
         self.record()
         atexit.register(self.forget)
+        os.register_at_fork(after_in_child=self.forked)
         _after_calls(_signal, "signal", self.after_signal)
         _after_calls(faulthandler, "register", self.after_register)
         _after_calls(faulthandler, "unregister", self.after_unregister)
+
+    def forked(self) -> None:
+        """In the child of a fork: a marker of its own."""
+        self.pid = os.getpid()
+        self.marker = pause_marker(self.pid)
+        self.started = process_started(self.pid)
+        self.written = None
+        self.lock = threading.RLock()  # another thread of the parent's may have held it
+        self.record()
 
     def after_signal(self, signalnum: int, handler: object) -> None:
         if signalnum == self.number:

@@ -13,10 +13,11 @@ a ``pdb.Pdb()``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import IO, TYPE_CHECKING
 
@@ -31,14 +32,31 @@ if TYPE_CHECKING:
     from .session import Session, SessionIO
 
 _setup_lock = threading.Lock()
+_setting_up: int | None = None
+"""The thread that sets allstop up, while it does."""
 _engine: Engine | None = None
+
+
+@contextlib.contextmanager
+def _setup() -> Iterator[None]:
+    """Set allstop up, one thread at a time.  A signal handler that needs allstop (a pause)
+    in the thread that sets it up would wait for itself: ImportError instead."""
+    global _setting_up
+    if _setting_up == threading.get_ident():
+        raise ImportError("allstop is being set up in this thread")
+    with _setup_lock:
+        _setting_up = threading.get_ident()
+        try:
+            yield
+        finally:
+            _setting_up = None
 
 
 def engine() -> Engine:
     """The engine of this process, set up and hooked in on first use; its session comes at
     its first stop (or ``session()``)."""
     global _engine
-    with _setup_lock:
+    with _setup():
         if _engine is None:
             _engine = _hooked_in(new_engine())
             _engine.prepare = _process_session
@@ -59,7 +77,7 @@ def _process_session() -> Engine:
     """Give the process's engine its session, on the front end that suits the terminal (if
     it has none yet); the engine."""
     found = engine()
-    with _setup_lock:
+    with _setup():
         if found.handler is None:
             _add_session(found, _front_end())
     return found

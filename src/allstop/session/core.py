@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from .. import _format, _snapshot, _tasks, _variables, _waits
+from .. import _format, _snapshot, _tasks, _tree, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
-from .._children import child_pid, terminal_turn
+from .._children import child_pid
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import (
@@ -55,7 +55,7 @@ from .._model import (
     ThreadView,
     VariableRow,
 )
-from .._stops import Job, PeerHost, Recursion, Resume, ResumeHow
+from .._stops import CONTINUE, Job, PeerHost, Recursion, Resume, ResumeHow
 from .io import SessionIO
 
 T = TypeVar("T")
@@ -368,9 +368,14 @@ class Session:
     def on_stop(self, stop: StopEvent) -> Resume:
         """Show ``stop`` and run commands until one resumes; return how to resume.  Under
         ``allstop run``, in this process's turn at the terminal the program's processes
-        share (see ``_children``)."""
-        with terminal_turn():
-            return self._show(stop)
+        share, which pauses the others (see ``_tree``)."""
+        with _tree.turn(held=stop.reason is StopReason.HELD) as turn:
+            while turn.mine():
+                resume = self._show(stop)
+                if resume is not _tree.SWITCHED:
+                    turn.done(resume)
+                    return resume
+            return CONTINUE  # resumed from another process
 
     def _show(self, stop: StopEvent) -> Resume:
         self._begin(stop)
@@ -526,6 +531,7 @@ class Session:
             StopReason.DEBUG: "the start of debug's code",
             StopReason.INTERRUPT: "Ctrl-C during a step",
             StopReason.ENDED: "the end of the thread, which finished during its step",
+            StopReason.HELD: "the stop of another process",
         }[stop.reason]
 
     def others(self) -> tuple[int, int]:

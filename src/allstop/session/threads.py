@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 
-from .. import _children, _format, _waits
+from .. import _format, _tree, _waits
 from .._model import ThreadState
+from .._stops import Resume
 from .core import CommandError, Commands, UsageError, command
 
 
@@ -48,11 +49,15 @@ class ThreadCommands(Commands):
 
         List the processes of the program under 'allstop run' (gdb: info inferiors): the top
         process and every Python child it started, in the order they started, with their
-        pid, state (stopped: this one; running; exited), threads and command line.  '*'
-        marks this process."""
+        pid, state, threads and command line.  '*' marks this process.  The states:
+        stopped: its stop is shown (this one), or was before 'process N'
+        waiting: a stop of its own waits for the one shown
+        paused: paused with the others, its threads frozen
+        running: not paused (allstop does not take its pause signal)
+        exited with N, killed by SIGNAL, exited: it has ended"""
         self.takes_no_argument(arg)
         session = self.session
-        found = _children.processes()
+        found = _tree.processes()
         if not found:
             session.message(
                 f"only this process (pid {os.getpid()}): the processes of a program are "
@@ -74,6 +79,41 @@ class ThreadCommands(Commands):
             [p.pid == os.getpid() for p in found],
         ):
             session.message(line)
+
+    @command(resumes=True)
+    def do_process(self, arg: str) -> Resume | None:
+        """process [N]
+
+        Without argument, say which process this is.  With N (a number 'processes' shows):
+        hand the terminal to process N, stopped with the others: its threads, frames and
+        commands are the session's from then on (gdb: inferior N), until 'process M' hands
+        it on, or a command resumes; 'continue' resumes every process."""
+        session = self.session
+        found = _tree.processes()
+        here = next((p for p in found if p.pid == os.getpid()), None)
+        if not arg.strip():
+            if here is None:
+                session.message(f"only this process (pid {os.getpid()}), outside 'allstop run'")
+            else:
+                session.message(f"process {here.number} (pid {here.pid}) of {len(found)}")
+            return None
+        if not arg.strip().isdigit():
+            raise UsageError
+        number = int(arg)
+        chosen = next((p for p in found if p.number == number), None)
+        if chosen is None:
+            raise CommandError(f"no process {number}: 'processes' lists them")
+        if chosen is here:
+            session.message(f"process {number} (pid {chosen.pid}) is this one")
+            return None
+        if chosen.state not in (_tree.PAUSED, _tree.WAITING, _tree.STOPPED):
+            raise CommandError(
+                f"process {number} (pid {chosen.pid}) is {chosen.state}: only a process "
+                "stopped with this one can take the terminal"
+            )
+        _tree.hand_to(chosen.pid)
+        session.message(f"[switching to process {number} (pid {chosen.pid})]")
+        return _tree.SWITCHED
 
     def do_thread(self, arg: str) -> None:
         """thread [N]
