@@ -3,6 +3,7 @@ hook), a scripted front end, and real threads (see ``tests.support.fakes``)."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import typing
@@ -116,7 +117,16 @@ def test_each_resuming_command_resumes_at_a_stop(line: str, how: ResumeHow) -> N
 
 def test_every_command_declared_resuming_is_exercised_above() -> None:
     resuming = {name for name, _, resumes in commands() if resumes}
-    assert resuming == {*RESUMING_LINES, "quit", "EOF", "run"}
+    # process N ends the stop shown only under allstop run (tests/test_children.py)
+    assert resuming == {*RESUMING_LINES, "quit", "EOF", "run", "process"}
+
+
+def test_process_outside_allstop_run_says_this_process_is_the_only_one() -> None:
+    resume, replies = run(["process", "process 2", "process two", "c"])
+    assert replies[1] == [f"only this process (pid {os.getpid()}), outside 'allstop run'"]
+    assert replies[2] == ["*** no process 2: 'processes' lists them"]
+    assert replies[3][0] == "*** Usage: process [N]"
+    assert resume.how is ResumeHow.CONTINUE
 
 
 def test_run_restarts_only_a_program_python_m_pdb_runs(monkeypatch: pytest.MonkeyPatch) -> None:
