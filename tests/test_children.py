@@ -181,7 +181,7 @@ TREE = PROGRAMS / "pool_tree.py"
 def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str) -> None:
     program = Running(["run", str(TREE), method])
     try:
-        assert program.wait_for("-> time.sleep"), program.output + program.error_output
+        assert program.wait_for("-> "), program.output + program.error_output
         # the other processes would count 30 more during the sleep
         program.send("p COUNTS[:]", "!time.sleep(0.3)", "p COUNTS[:]", "processes", "p 'end'")
         assert program.wait_for("'end'"), program.output
@@ -213,11 +213,16 @@ def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str
     assert result.status == 0, result.stderr
 
 
-def test_a_child_killed_while_the_program_is_stopped_shows_how_it_ended() -> None:
-    commands = ["!os.kill(child.pid, 9)", "!time.sleep(0.2)", "processes", "c"]
+def test_bt_all_processes_then_a_child_killed_while_the_program_is_stopped() -> None:
+    commands = ["bt all processes", "!os.kill(child.pid, 9)", "!time.sleep(0.2)", "processes", "c"]
     result = run_allstop(["run", str(PROGRAMS / "tree.py"), "kill"], commands, env=QUIET)
     child = re.search(r"^child (\d+)$", result.stdout, re.MULTILINE)
     assert child, result.stdout
+    # then bt all processes shows this process's threads, then the child's, paused in count()
+    stacks = result.stdout.split("(allstop) ")[1]
+    here, there = stacks.split(f"  process 2 (pid {child.group(1)}, paused)")
+    assert re.match(r"\* process 1 \(pid \d+, stopped\)\nThread 1 \"MainThread\"", here), stacks
+    assert re.search(r"tree\.py\(\d+\)count\(\)", there), stacks
     # then processes says the child was killed (the parent, paused, has not waited for it)
     row = next(row for row in result.stdout.splitlines() if f" {child.group(1)} " in row)
     assert re.match(rf"  2\s+{child.group(1)}\s+killed by SIGKILL", row), result.stdout

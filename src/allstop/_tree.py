@@ -14,6 +14,8 @@ The processes share files in the top process's private folder (see ``_children``
   then means "pause with the program" (a stop that shows nothing unless the terminal is
   handed to it), not a pause of its own (``allstop pause PID``, which pauses them all).
 - ``state-PID``: what ``processes`` says of a process that is not running.
+- ``ask-PID``, ``answer-QUESTION``: a question to a stopped process (its threads' stacks, for
+  ``bt all processes``) and its answer.
 
 A process waiting (its own stop before its turn, or paused with the others) looks at these
 every ``POLL`` seconds: its threads are frozen meanwhile, only allstop's thread waits.  While
@@ -28,7 +30,7 @@ import errno
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from . import _children, _pause
 from ._procfs import stat_fields
@@ -58,7 +60,7 @@ def _path(name: str) -> str | None:
 def _read(name: str) -> str:
     path = _path(name)
     try:
-        with open(path or "", encoding="ascii") as file:
+        with open(path or "", encoding="utf-8") as file:
             return file.read()
     except (OSError, ValueError):
         return ""
@@ -71,7 +73,7 @@ def _write(name: str, text: str) -> None:
         return
     fresh = f"{path}.{os.getpid()}"
     with contextlib.suppress(OSError):
-        with open(fresh, "w", encoding="ascii") as file:
+        with open(fresh, "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(fresh, path)
 
@@ -134,14 +136,16 @@ class Turn:
         self.fd: int | None = None
         """The terminal's lock, while this process owns the stop."""
 
-    def mine(self) -> bool:
+    def mine(self, stacks: Callable[[], list[str]]) -> bool:
         """Wait until this process has the terminal (True), or the program resumed from
-        another process (False: this one resumes too)."""
+        another process (False: this one resumes too); meanwhile give its threads' stacks
+        (``stacks()``) to the process that asks (``bt all processes``)."""
         if self.alone:
             return True
         me = str(os.getpid())
         _set_state(PAUSED if self.held else WAITING)
         while True:
+            _answer(stacks)
             current = _read("current")
             if self.fd is not None:  # its own stop, handed to another process
                 if current == RESUMED:
@@ -195,6 +199,34 @@ class Turn:
             _write("current", "")  # before another owner writes its own
             os.close(self.fd)  # releases the lock: the others resume
             self.fd = None
+
+
+ANSWER_LIMIT = 2.0
+"""How long ``stacks_of`` waits for a process's answer (seconds)."""
+
+
+def stacks_of(pid: int) -> list[str] | None:
+    """The stacks of every thread of process ``pid``, stopped with this one (``bt all
+    processes``); None if it does not answer within ``ANSWER_LIMIT`` seconds."""
+    question = f"{os.getpid()}-{time.monotonic_ns()}"
+    _write(f"ask-{pid}", question)
+    deadline = time.monotonic() + ANSWER_LIMIT
+    while time.monotonic() < deadline and _alive(pid):
+        path = _path(f"answer-{question}")
+        if path is not None and os.path.exists(path):
+            answer = _read(f"answer-{question}")
+            _unlink(path)
+            return answer.split("\n")
+        time.sleep(POLL)
+    return None
+
+
+def _answer(stacks: Callable[[], list[str]]) -> None:
+    """Answer the question another process asked this one, if any (see ``stacks_of``)."""
+    question = _read(f"ask-{os.getpid()}")
+    if question:
+        _unlink(_path(f"ask-{os.getpid()}") or "")
+        _write(f"answer-{question}", "\n".join(stacks()))
 
 
 def hand_to(pid: int) -> None:

@@ -37,6 +37,7 @@ import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from types import CodeType, FrameType
 from typing import Any, NoReturn, Protocol, TypeVar
 
@@ -370,12 +371,17 @@ class Session:
         ``allstop run``, in this process's turn at the terminal the program's processes
         share, which pauses the others (see ``_tree``)."""
         with _tree.turn(held=stop.reason is StopReason.HELD) as turn:
-            while turn.mine():
+            while turn.mine(partial(self._stacks_at, stop)):
                 resume = self._show(stop)
                 if resume is not _tree.SWITCHED:
                     turn.done(resume)
                     return resume
             return CONTINUE  # resumed from another process
+
+    def _stacks_at(self, stop: StopEvent) -> list[str]:
+        """``bt all`` at ``stop`` before it is shown, for another process (``bt all
+        processes``)."""
+        return _format.all_stacks(_snapshot.take(self.engine, stop), stop.subject, 0)
 
     def _show(self, stop: StopEvent) -> Resume:
         self._begin(stop)

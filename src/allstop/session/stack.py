@@ -6,19 +6,25 @@ views read at the last ``refresh``, so walking them runs no program code.
 
 from __future__ import annotations
 
-from .. import _format
+import os
+
+from .. import _format, _tree
 from .core import NO_FRAME, CommandError, Commands, UsageError, command
 
 
 class StackCommands(Commands):
     @command("w", "bt")
     def do_where(self, arg: str) -> None:
-        """w(here) [all]
+        """w(here) [all [processes]]
 
         Print the current thread's stack, most recent frame last; '>' marks the current
         frame.  With 'all' (bt all), print the stack of every thread, the current thread
-        first."""
+        first.  With 'all processes', that of every process of the program under 'allstop
+        run' (see 'processes'), this one first."""
         session = self.session
+        if arg.split() == ["all", "processes"]:
+            self._all_processes()
+            return
         if arg != "all":
             self.takes_no_argument(arg)
         if arg == "all":
@@ -43,6 +49,26 @@ class StackCommands(Commands):
         if thread is not None and thread.state.counting.blocked:
             detail = f": {thread.detail}" if thread.detail else ""
             session.message(f"(blocked in a C call{detail})")
+
+    def _all_processes(self) -> None:
+        session = self.session
+        found = sorted(_tree.processes(), key=lambda p: p.pid != os.getpid())
+        if not found:
+            self.do_where("all")
+            return
+        for process in found:
+            here = process.pid == os.getpid()
+            session.message(
+                f"{'*' if here else ' '} process {process.number} (pid {process.pid}, "
+                f"{process.state})"
+            )
+            if here:
+                self.do_where("all")
+            elif process.state in (_tree.PAUSED, _tree.WAITING, _tree.STOPPED):
+                lines = _tree.stacks_of(process.pid)
+                for line in lines if lines is not None else ["  (it did not answer)"]:
+                    session.message(line)
+            session.message("")
 
     def _move(self, arg: str, direction: int) -> None:
         try:
