@@ -249,5 +249,5 @@ def test_allstop_pause_on_a_child_pauses_the_whole_program() -> None:
     # and the parent is paused with it
     assert re.search(r"^  1\s+\d+\s+paused\s", at_stop[4], re.MULTILINE), result.stdout
     # and continue resumes both: the child counts to the end
-    assert "child ended with 0 at 300" in result.stdout, result.stdout
+    assert "child ended with 0 at 150" in result.stdout, result.stdout
     assert result.status == 0, result.stderr

@@ -146,3 +146,25 @@ def test_tasks_fold_under_their_loop_thread_and_enter_on_one_shows_its_stack(
     raw = term.finish()
     assert "STATUS=0" in raw
     assert cooked(raw), raw[-2000:]
+
+
+def test_the_programs_processes_head_the_threads_pane_and_a_click_switches_process() -> None:
+    tree = PROGRAMS / "tree.py"
+    command = f"{allstop_command('run', str(tree), 'kill')}; {AFTER}"
+    term = Terminal(command, extra_env={"PYTHONWARNINGS": "ignore::DeprecationWarning"})
+    # the parent stops, its child pauses: both head the threads pane
+    assert term.wait_for(lambda text: "? help" in text and "process 2" in text), term.text
+    assert re.search(r"\*process 1 pid \d+ stopped", term.text), term.text
+    assert re.search(r" process 2 pid \d+ paused", term.text), term.text
+    row = next(i for i, line in enumerate(term.screen.display) if "process 2" in line)
+    term.send(f"\x1b[<0;6;{row + 1}M\x1b[<0;6;{row + 1}m")  # a click (SGR mouse) on it
+    # then the child's own UI shows its thread, paused in count()
+    assert term.wait_for("the stop of another process at tests/programs/tree.py"), term.text
+    assert re.search(r"\*process 2 pid \d+ stopped", term.text), term.text
+    assert re.search(r" process 1 pid \d+ waiting", term.text), term.text
+    assert ">  0 count  tests/programs/tre" in term.text, term.text
+    term.send("c")  # continue resumes both: the child counts to the end
+    raw = term.finish()
+    assert "child ended with 0 at 150" in raw
+    assert "STATUS=0" in raw
+    assert cooked(raw), raw[-2000:]

@@ -34,16 +34,20 @@ from collections.abc import Callable, Iterator
 
 from . import _children, _pause
 from ._procfs import stat_fields
-from ._stops import Resume, ResumeHow
+from ._stops import Resume
 
 POLL = 0.02
 """How often a waiting process looks at the shared files (seconds)."""
 
 RESUMED = "resume"
 
-SWITCHED = Resume(ResumeHow.CONTINUE)
-"""What the session's ``process N`` answers: the terminal goes to process N, this process
-stays stopped (``Turn.mine`` waits for it to come back).  Never reaches the engine."""
+@dataclasses.dataclass(frozen=True)
+class Switch(Resume):
+    """What the session's ``process N`` answers: the terminal goes to process ``pid`` once
+    this process's front end has left it; this process stays stopped (``Turn.mine`` waits
+    for the terminal to come back).  Never reaches the engine."""
+
+    pid: int = 0
 
 # What a stopped process says of itself (``state-PID``).
 WAITING = "waiting"
@@ -188,6 +192,12 @@ class Turn:
         if not self.alone and self.fd is None and _read("current") == str(os.getpid()):
             _write("current", RESUMED)
 
+    def hand_to(self, pid: int) -> None:
+        """Give the terminal to process ``pid``, stopped with the others (``process N``)."""
+        if not self.alone:
+            _set_state(PAUSED if self.held else WAITING)
+            _write("current", str(pid))
+
     def close(self) -> None:
         if self.alone:
             return
@@ -227,11 +237,6 @@ def _answer(stacks: Callable[[], list[str]]) -> None:
     if question:
         _unlink(_path(f"ask-{os.getpid()}") or "")
         _write(f"answer-{question}", "\n".join(stacks()))
-
-
-def hand_to(pid: int) -> None:
-    """Give the terminal to process ``pid``, stopped with the others (``process N``)."""
-    _write("current", str(pid))
 
 
 _turns: list[Turn] = []

@@ -1,6 +1,6 @@
 """A parent and its child (multiprocessing, fork) both counting.  With ``kill``: the parent
 stops at breakpoint() once the child counts; without: it waits for the child, which runs until
-it has counted 300 (``allstop pause`` stops it meanwhile)."""
+it has counted 150 (``allstop pause`` stops it meanwhile)."""
 
 import multiprocessing
 import os
@@ -9,9 +9,9 @@ import time
 
 
 def count(shared) -> None:
-    while shared.value < 300:
+    while shared.value < 150:
         shared.value += 1
-        time.sleep(0.01)  # three seconds in all: long enough to be paused from outside
+        time.sleep(0.01)  # 1.5 s in all: long enough to be paused from outside
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ class Terminal:
         cols: int = 80,
         backend: str | None = None,
         cwd: Path = ROOT,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
-        env = env_for(backend, {"TERM": "xterm", "COLUMNS": str(cols), "LINES": str(rows)})
+        env = env_for(
+            backend,
+            {"TERM": "xterm", "COLUMNS": str(cols), "LINES": str(rows), **(extra_env or {})},
+        )
         env.pop("ALLSTOP_UI", None)  # a terminal: the full-screen UI
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)

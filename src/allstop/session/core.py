@@ -373,9 +373,10 @@ class Session:
         with _tree.turn(held=stop.reason is StopReason.HELD) as turn:
             while turn.mine(partial(self._stacks_at, stop)):
                 resume = self._show(stop)
-                if resume is not _tree.SWITCHED:
+                if not isinstance(resume, _tree.Switch):
                     turn.done(resume)
                     return resume
+                turn.hand_to(resume.pid)  # its front end has left the terminal
             return CONTINUE  # resumed from another process
 
     def _stacks_at(self, stop: StopEvent) -> list[str]:

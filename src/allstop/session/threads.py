@@ -12,7 +12,7 @@ import os
 
 from .. import _format, _tree, _waits
 from .._model import ThreadState
-from .._stops import Resume
+from .._stops import Resume, ResumeHow
 from .core import CommandError, Commands, UsageError, command
 
 
@@ -111,9 +111,8 @@ class ThreadCommands(Commands):
                 f"process {number} (pid {chosen.pid}) is {chosen.state}: only a process "
                 "stopped with this one can take the terminal"
             )
-        _tree.hand_to(chosen.pid)
         session.message(f"[switching to process {number} (pid {chosen.pid})]")
-        return _tree.SWITCHED
+        return _tree.Switch(ResumeHow.CONTINUE, pid=chosen.pid)
 
     def do_thread(self, arg: str) -> None:
         """thread [N]

@@ -37,8 +37,9 @@ from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
-from ... import _terminal
+from ... import _terminal, _tree
 from ..._model import TaskView
+from ..._tree import Process
 from ..completer import SessionCompleter
 from ..hooks import python_breakpoint_hook
 from ..line import LineIO
@@ -153,11 +154,12 @@ class Tui:
         state.prompt = prompt
         if state.session is not None:
             state.tasks = state.session.read_tasks()
+        state.processes = _tree.processes()
         state.sync()
         self._refresh_rows()
         self._command_since = None
         self._in_ui(self._command_done)
-        if prompt != "(allstop) ":
+        if prompt.startswith("(("):  # debug's code stopped: the command line has the keys
             self._in_ui(lambda: self.app.layout.focus(self.panes.command))
         while True:
             self.waiting.set()
@@ -349,6 +351,8 @@ class Tui:
             self.app.invalidate()
         elif isinstance(row, TaskView):
             self.send(f"task {row.number}")
+        elif isinstance(row, Process):
+            self.send(f"process {row.number}")
         else:
             self.send(f"thread {row.number}")
 

@@ -8,6 +8,7 @@ frame are ever formatted (1000 threads cost one short row each).
 from __future__ import annotations
 
 import linecache
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from ..._format import NO_FRAMES, short_path, state_text
 from ..._model import FrameView, TaskView
 from ..._snapshot import exception_line
 from ..._tasks import where as task_where
+from ..._tree import Process
 from .state import TaskGroup, TuiState
 
 if TYPE_CHECKING:
@@ -372,6 +374,12 @@ class Panes:
             return []
         row = rows[index]
         base = "class:row.cursor " if index == self.state.thread_cursor else ""
+        if isinstance(row, Process):
+            here = row.pid == os.getpid()
+            return [
+                (base + ("class:row.current " if here else ""), f"{'*' if here else ' '}"),
+                (base + "class:process", f"process {row.number} pid {row.pid} {row.state}"),
+            ]
         if isinstance(row, TaskGroup):
             sign = "▾" if row.open else "▸"
             return [(base + "class:tasks", f"     {sign} {row.count} asyncio tasks")]

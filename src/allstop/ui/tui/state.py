@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..._model import ThreadView
+from ..._tree import Process
 
 if TYPE_CHECKING:
     from ..._model import TaskView, VariableRow
@@ -35,9 +36,11 @@ class TuiState:
     """The asyncio tasks, read on the session's thread after each command."""
     open_loops: set[int] = field(default_factory=set)
     """The threads whose tasks the threads pane shows (folded by default)."""
-    thread_rows: list[ThreadView | TaskGroup | TaskView] = field(default_factory=list)
-    """The threads pane: each thread, then under a loop's thread its task group's row and,
-    when open, its tasks."""
+    processes: list[Process] = field(default_factory=list)
+    """The program's processes under ``allstop run``, read after each command."""
+    thread_rows: list[Process | ThreadView | TaskGroup | TaskView] = field(default_factory=list)
+    """The threads pane: the program's processes when it has several, then each thread, and
+    under a loop's thread its task group's row and, when open, its tasks."""
     stack_cursor: int = 0
     source_file: str = ""
     source_cursor: int = 1
@@ -91,7 +94,9 @@ class TuiState:
         for task in self.tasks:
             if task.thread is not None:
                 by_loop.setdefault(task.thread, []).append(task)
-        rows: list[ThreadView | TaskGroup | TaskView] = []
+        rows: list[Process | ThreadView | TaskGroup | TaskView] = []
+        if len(self.processes) > 1:
+            rows.extend(self.processes)
         for thread in session.threads:
             rows.append(thread)
             tasks = by_loop.get(thread.ident)

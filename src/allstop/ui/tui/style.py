@@ -20,6 +20,7 @@ UI = Style.from_dict(
         "state.blocked": "#d7af00",
         "state.finished": "#808080",
         "tasks": "#808080",
+        "process": "#d7afff",
         "task.running": "bold #ff5f5f",
         "task.waiting": "#5fafff",
         "task.ready": "#5fd7af",
