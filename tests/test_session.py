@@ -65,7 +65,7 @@ def test_an_error_is_one_line_and_the_session_goes_on() -> None:
         ("set locking", ["*** Usage: set scheduler-locking on|off"]),
         ("show nothing", ["*** Usage: show scheduler-locking"]),
         ("unalias", ["*** Usage: unalias name"]),
-        ("where sideways", ["*** Invalid argument: sideways", "Usage: w(here) [all]"]),
+        ("where sideways", ["*** Invalid argument: sideways", "Usage: w(here) [all [processes]]"]),
         (
             "thread apply all",
             [
@@ -284,7 +284,7 @@ def test_help_lists_every_command_and_every_thread_state() -> None:
     threads_help = "\n".join(replies[2])
     for state in ThreadState:
         assert f"{state.value}: {state.description}" in threads_help
-    assert replies[3][0] == "w(here) [all]"
+    assert replies[3][0] == "w(here) [all [processes]]"
 
 
 def test_threads_lists_a_waiting_thread_as_blocked_and_thread_n_switches_to_it() -> None:
