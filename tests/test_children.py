@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import PROGRAMS, Running, line_of, pause, run_allstop
+from tests.support.run import EXAMPLES, PROGRAMS, Running, line_of, pause, run_allstop
 
 pytestmark = pytest.mark.e2e
 
@@ -218,8 +218,12 @@ def test_bt_all_processes_then_a_child_killed_while_the_program_is_stopped() -> 
     result = run_allstop(["run", str(PROGRAMS / "tree.py"), "kill"], commands, env=QUIET)
     child = re.search(r"^child (\d+)$", result.stdout, re.MULTILINE)
     assert child, result.stdout
-    # then bt all processes shows this process's threads, then the child's, paused in count()
-    stacks = result.stdout.split("(allstop) ")[1]
+    # then the parent's stop names its pid, as the child's would (the program has two now)
+    prompts = re.split(r"\(allstop pid \d+\) ", result.stdout)
+    header = r"^\[pid \d+ thread 1 MainThread\] stopped at breakpoint"
+    assert re.search(header, prompts[0], re.MULTILINE), prompts[0]
+    # and bt all processes shows this process's threads, then the child's, paused in count()
+    stacks = prompts[1]
     here, there = stacks.split(f"  process 2 (pid {child.group(1)}, paused)")
     assert re.match(r"\* process 1 \(pid \d+, stopped\)\nThread 1 \"MainThread\"", here), stacks
     assert re.search(r"tree\.py\(\d+\)count\(\)", there), stacks
@@ -250,4 +254,19 @@ def test_allstop_pause_on_a_child_pauses_the_whole_program() -> None:
     assert re.search(r"^  1\s+\d+\s+paused\s", at_stop[4], re.MULTILINE), result.stdout
     # and continue resumes both: the child counts to the end
     assert "child ended with 0 at 150" in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
+
+
+def test_the_process_pool_example_stops_a_worker_and_pauses_the_others() -> None:
+    commands = ["p order", "processes", "c"]
+    result = run_allstop(["run", str(EXAMPLES / "process_pool.py")], commands)
+    stopped = re.search(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint", result.stdout)
+    assert stopped, result.stdout
+    at_stop = result.stdout.split(f"(allstop pid {stopped.group(1)}) ")
+    assert at_stop[1].strip() == "('order-13', -2, 15.5)", result.stdout
+    # then the parent and the three other workers of the ProcessPoolExecutor are paused
+    rows = [row.split() for row in at_stop[2].splitlines() if re.match(r"[* ] \d+ ", row)]
+    assert sorted(row[3 if row[0] == "*" else 2] for row in rows) == ["paused"] * 4 + ["stopped"]
+    # and continue resumes them all: the total is exact
+    assert "total 1143.50" in result.stdout, result.stdout
     assert result.status == 0, result.stderr

@@ -276,6 +276,17 @@ HOLD_LIMIT = 2.0
 (seconds): a process whose main thread is in a long C call pauses when it returns."""
 
 
+def shown_pid() -> int | None:
+    """The pid the stops of this process name (header and prompt): a child's always (see
+    ``_children.child_pid``), the top process's while another process of the program
+    lives."""
+    child = _children.child_pid()
+    if child is not None:
+        return child
+    me = os.getpid()
+    return me if any(pid != me and _alive(pid) for pid in _children.registered()) else None
+
+
 def _hold_others() -> None:
     """Pause every other process of the program (see the design note), and wait until they
     have (or ended), at most ``HOLD_LIMIT`` seconds."""

@@ -43,7 +43,6 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 from .. import _format, _snapshot, _tasks, _tree, _variables, _waits
 from .._breakpoints import Breakpoint, canonic
-from .._children import child_pid
 from .._evaluate import EvaluationAbandoned, Evaluator, evaluate, execute, run_interactive
 from .._frames import main_ident
 from .._model import (
@@ -251,6 +250,8 @@ class Session:
     """One debugging session (one per process), driven through a ``SessionIO``."""
 
     prompt = "(allstop) "
+    shown_pid: int | None = None
+    """The pid the stop being shown names, when the program has several processes."""
 
     def __init__(
         self, engine: SessionEngine, io: SessionIO, groups: Iterable[type[Commands]]
@@ -439,9 +440,11 @@ class Session:
     def _begin(self, stop: StopEvent) -> None:
         """The session's state at the start of ``stop``."""
         self.stop = stop
-        child = child_pid()
-        if child is not None:
-            self.prompt = f"(allstop pid {child}) "  # which process stopped
+        self.shown_pid = _tree.shown_pid()  # which process stopped
+        if self.shown_pid is not None:
+            self.prompt = f"(allstop pid {self.shown_pid}) "
+        elif self.prompt.startswith("(allstop pid "):  # the program has one process again
+            self.prompt = "(allstop) "
         self.current = stop.subject
         self.frame_index = {}
         self.list_lineno = None
@@ -559,9 +562,8 @@ class Session:
             return ""
         thread = self.thread_view(stop.subject)
         title = _format.thread_title(thread) if thread else f"[thread {stop.subject}]"
-        child = child_pid()
-        if child is not None:
-            title = f"[pid {child} {title[1:]}"
+        if self.shown_pid is not None:
+            title = f"[pid {self.shown_pid} {title[1:]}"
         frozen, blocked = self.others()
         plural = "" if frozen == 1 else "s"
         why = f"stopped at {self.stop_reason()}"
@@ -581,7 +583,7 @@ class Session:
         alone = self.alone()
         # Alone, it says nothing pdb would not, but a crash or a condition that failed.
         said = stop.crashed or stop.condition_error is not None or stop.focus is not None
-        said = said or child_pid() is not None  # which process stopped
+        said = said or self.shown_pid is not None  # which process stopped
         if not alone or said:
             self.message(self.stop_summary())
         pending = [t for t in self.threads if t.state is ThreadState.BREAKPOINT]
