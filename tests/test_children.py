@@ -177,7 +177,7 @@ def gone_run(folder: Path) -> bool:
 TREE = PROGRAMS / "pool_tree.py"
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str) -> None:
     program = Running(["run", str(TREE), method])
     try:
