@@ -17,7 +17,7 @@ ORDERS = [(f"order-{n}", -2 if n == 13 else n % 7 + 1, 2.5 + n) for n in range(2
 
 
 def price(order: tuple[str, int, float]) -> float:
-    name, quantity, unit = order
+    quantity, unit = order[1:]
     time.sleep(0.1)  # the work of pricing one order
     if quantity < 0:
         breakpoint()  # a refund, or a bug? look at every process before it goes on

@@ -41,6 +41,7 @@ POLL = 0.02
 
 RESUMED = "resume"
 
+
 @dataclasses.dataclass(frozen=True)
 class Switch(Resume):
     """What the session's ``process N`` answers: the terminal goes to process ``pid`` once
@@ -48,6 +49,7 @@ class Switch(Resume):
     for the terminal to come back).  Never reaches the engine."""
 
     pid: int = 0
+
 
 # What a stopped process says of itself (``state-PID``).
 WAITING = "waiting"
