@@ -1,6 +1,6 @@
 """allstop against plain Python, pdb and debugpy, on the running interpreter: one table.
 
-    python benchmarks/bench.py [--quick]
+    python benchmarks/bench.py [--quick | --smoke]
 
 Measured (each figure the median of repeated runs, with min and max; a ratio is taken run by
 run against the plain run of the same round, so that a busy moment of the machine spoils one
@@ -42,7 +42,9 @@ sys.path.insert(0, str(HERE))
 import elsewhere  # noqa: E402
 import workload  # noqa: E402
 
-QUICK = "--quick" in sys.argv
+SMOKE = "--smoke" in sys.argv
+"""One round of each measurement: that the benchmark runs (its test), not figures to read."""
+QUICK = "--quick" in sys.argv or SMOKE
 
 WORKLOADS: dict[str, tuple[Callable[[], object], object]] = {
     "fib": (lambda: workload.fib(24), 46368),
@@ -401,7 +403,7 @@ def freezing(rounds: int) -> list[str]:
     rows = []
     steps: list[float] = []
     for count in (1, 10, 100, 1000):
-        stops = 3 if QUICK else 5
+        stops = 1 if SMOKE else 3 if QUICK else 5
         freezes, resumes = [], []
         for _ in range(rounds):
             # The steps among 100 frozen threads: with the 100 of the freeze row.
@@ -455,14 +457,14 @@ def interface(rounds: int) -> list[str]:
 
 
 def table() -> None:
-    rounds = 2 if QUICK else 5
+    rounds = 1 if SMOKE else 2 if QUICK else 5
     version = platform.python_version()
     backend = "monitoring" if sys.version_info >= (3, 12) else "settrace"
     cpus = os.cpu_count()
     today = datetime.date.today().isoformat()
     print(
         f"### Python {version} ({backend} backend), {platform.system()} {platform.machine()},"
-        f" {cpus} CPUs, {today}{', --quick' if QUICK else ''}"
+        f" {cpus} CPUs, {today}{', --smoke' if SMOKE else ', --quick' if QUICK else ''}"
     )
     print()
     print("| measure | plain Python | allstop | pdb | debugpy (editor attached) |")
@@ -474,7 +476,7 @@ def table() -> None:
         freezing,
         interface,
     ]
-    sizes = {startup: rounds * 3, interface: 1 if QUICK else rounds}
+    sizes = {startup: 1 if SMOKE else rounds * 3, interface: 1 if QUICK else rounds}
     for section in sections:
         started = time.perf_counter()
         for row in section(sizes.get(section, rounds)):
