@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run import EXAMPLES, PROGRAMS, Running, line_of, pause, run_allstop
+from tests.support.run import (
+    EXAMPLES,
+    PROGRAMS,
+    Running,
+    line_of,
+    pause,
+    run_allstop,
+    run_python,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -269,4 +277,39 @@ def test_the_process_pool_example_stops_a_worker_and_pauses_the_others() -> None
     assert sorted(row[3 if row[0] == "*" else 2] for row in rows) == ["paused"] * 4 + ["stopped"]
     # and continue resumes them all: the total is exact
     assert "total 1143.50" in result.stdout, result.stdout
+    assert result.status == 0, result.stderr
+
+
+INSTALLED = """
+    import multiprocessing
+
+    import allstop
+
+
+    def work() -> None:
+        value = 5
+        breakpoint()
+        print("child says", value * 2, flush=True)
+
+
+    if __name__ == "__main__":
+        allstop.install(children=True)
+        allstop.install(children=True)  # once is enough: the second changes nothing
+        child = multiprocessing.get_context("spawn").Process(target=work)
+        child.start()
+        child.join()
+        print("parent done", child.exitcode, flush=True)
+"""
+
+
+def test_install_with_children_arms_the_programs_children_as_allstop_run_does() -> None:
+    result = run_python(INSTALLED, stdin="p value\nprocesses\nc\n")
+    stopped = re.search(r"\[pid (\d+) thread 1 MainThread\] stopped at breakpoint", result.stdout)
+    assert stopped, result.stdout + result.stderr
+    at_stop = result.stdout.split(f"(allstop pid {stopped.group(1)}) ")
+    assert at_stop[1].strip() == "5", result.stdout
+    # then the parent that installed allstop is paused while its child is stopped
+    assert re.search(r"^  1\s+\d+\s+paused\s", at_stop[2], re.MULTILINE), result.stdout
+    assert "child says 10" in result.stdout
+    assert "parent done 0" in result.stdout
     assert result.status == 0, result.stderr

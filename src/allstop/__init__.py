@@ -47,14 +47,20 @@ def set_trace(frame: FrameType | None = None, *, header: str | None = None) -> N
 breakpoint = set_trace
 
 
-def install() -> None:
+def install(*, children: bool = False) -> None:
     """Set up the debugger without stopping: from now on ``breakpoint()`` stops every thread
     (unless ``PYTHONBREAKPOINT`` says otherwise), a thread that dies of an exception stops
     the world for a post-mortem, and ``allstop pause PID`` stops it from outside (when called
-    on the main thread)."""
+    on the main thread).  With ``children``, as under ``allstop run``: the Python processes
+    the program starts from now on have allstop set up too, and a stop in any process pauses
+    the others (see the README's "Child processes")."""
     from . import _armed
 
     _armed.arm(_process_engine)
+    if children:
+        from . import _children
+
+        _children.export([], "crash")
 
 
 def _process_engine() -> Engine:

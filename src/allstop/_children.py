@@ -29,7 +29,11 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
 
 
 def export(breaks: list[str], post_mortem: str) -> None:
-    """Have every child Python process the program starts armed (see the design note)."""
+    """Have every child Python process the program starts armed (see the design note); once
+    (``allstop.install(children=True)`` called again changes nothing)."""
+    found = spec()
+    if found is not None and found.get("top") == os.getpid():
+        return
     _sweep()
     private = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")  # private: mode 0700
     with open(os.path.join(private, "terminal"), "w"):  # see _tree
