@@ -9,8 +9,9 @@ frozen thread may hold.
 from __future__ import annotations
 
 import os
+from types import FrameType
 
-from .. import _format, _tree, _waits
+from .. import _format, _tree, _waits, _wake
 from .._model import ThreadState
 from .._stops import Resume, ResumeHow
 from .core import CommandError, Commands, UsageError, command
@@ -170,7 +171,9 @@ class ThreadCommands(Commands):
         Print what each blocked thread waits on (a queue, event, condition, lock, a thread to
         finish, sleep) and the thread it waits for when known; then what each waiting asyncio
         task awaits (a queue, lock, event, another task, to_thread work and its thread).
-        Name every cycle of threads and tasks waiting for one another as a deadlock."""
+        Name every cycle of threads and tasks waiting for one another as a deadlock, then,
+        under 'will never wake:', each thread that no live thread can wake (none can reach
+        what it waits on, or all that can wait forever too, or crashed)."""
         session = self.session
         tasks = session.read_tasks()
         threads = session.threads
@@ -201,6 +204,53 @@ class ThreadCommands(Commands):
                 words[node] = task.deadlock_words
         for cycle in _waits.cycles(edges):
             session.message(_waits.describe_cycle(cycle, words))
+        self._never_wake(waits, frames)
+
+    def _never_wake(self, waits: dict[int, _waits.Wait], frames: dict[int, FrameType]) -> None:
+        """The waits no live thread will ever end (see ``_wake``), under their heading."""
+        session = self.session
+        threads = {t.ident: t for t in session.threads}
+        crashed = {i: f for i, f in frames.items() if threads[i].state is ThreadState.CRASHED}
+        live = {
+            t.ident
+            for t in threads.values()
+            if not t.state.counting.finished and t.state is not ThreadState.CRASHED
+        }
+        verdict = _wake.never_wake(waits, frames, live, crashed)
+        if not verdict.never and not verdict.unknown:
+            return
+        numbers = {ident: t.number for ident, t in threads.items()}
+
+        def named(ident: int) -> str:
+            thread = threads.get(ident)
+            return f"thread {thread.number} ({thread.name})" if thread else "a finished thread"
+
+        if verdict.never:
+            session.message("will never wake:")
+        for ident, wakers in sorted(verdict.never.items(), key=lambda item: numbers[item[0]]):
+            wait = waits[ident]
+            line = f"  {named(ident)} waits on {wait.describe(numbers)}: "
+            if wait.kind == "join":
+                line += f"{named(wait.holder or 0)} will never finish"
+            else:
+                stuck = [named(w) for w in wakers if w in live]
+                verb = _wake.verb(wait)
+                if stuck:
+                    many = len(stuck) > 1
+                    line += (
+                        f"the only live thread{'s' if many else ''} that could {verb}, "
+                        f"{', '.join(stuck)}, wait{'' if many else 's'} forever too"
+                    )
+                else:
+                    line += f"no other live thread can {verb}"
+                for dead in (w for w in wakers if w in crashed):
+                    line += f" — {named(dead)}, which could, {_format.state_text(threads[dead])}"
+            session.message(line)
+        for ident in sorted(verdict.unknown):
+            session.message(
+                f"who could wake {named(ident)} is unknown: the search of the threads' "
+                "references hit its bound"
+            )
 
     def do_set(self, arg: str) -> None:
         """set scheduler-locking on|off
