@@ -188,7 +188,7 @@ class Turn:
         _hold_others()
         return True
 
-    def done(self, resume: Resume) -> None:
+    def done(self) -> None:
         """The user resumed from this process: every process resumes (a process the
         terminal was handed to tells the owner, which releases the lock)."""
         if not self.alone and self.fd is None and _read("current") == str(os.getpid()):

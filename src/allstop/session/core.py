@@ -375,7 +375,7 @@ class Session:
             while turn.mine(partial(self._stacks_at, stop)):
                 resume = self._show(stop)
                 if not isinstance(resume, _tree.Switch):
-                    turn.done(resume)
+                    turn.done()
                     return resume
                 turn.hand_to(resume.pid)  # its front end has left the terminal
             return CONTINUE  # resumed from another process
