@@ -160,9 +160,11 @@ def test_the_programs_processes_head_the_threads_pane_and_a_click_switches_proce
     term.send(f"\x1b[<0;6;{row + 1}M\x1b[<0;6;{row + 1}m")  # a click (SGR mouse) on it
     # then the child's own UI shows its thread, paused in count() (once every pane is drawn)
     assert term.wait_for(
-        lambda text: "the stop of another process at tests/programs/tree.py" in text
-        and ">  0 count  tests/programs/tre" in text
-        and re.search(r"\*process 2 pid \d+ stopped", text) is not None
+        lambda text: (
+            "the stop of another process at tests/programs/tree.py" in text
+            and ">  0 count  tests/programs/tre" in text
+            and re.search(r"\*process 2 pid \d+ stopped", text) is not None
+        )
     ), term.text
     assert re.search(r" process 1 pid \d+ waiting", term.text), term.text
     term.send("c")  # continue resumes both: the child counts to the end

@@ -256,6 +256,7 @@ class PauseWatch:
     def start(self) -> None:
         """Write the marker, keep it current, and remove it when the program ends."""
         os.makedirs(os.path.dirname(self.marker), mode=0o700, exist_ok=True)
+        _sweep(os.path.dirname(self.marker))
         self.record()
         atexit.register(self.forget)
         os.register_at_fork(after_in_child=self.forked)
@@ -264,12 +265,14 @@ class PauseWatch:
         _after_calls(faulthandler, "unregister", self.after_unregister)
 
     def forked(self) -> None:
-        """In the child of a fork: a marker of its own."""
+        """In the child of a fork: a marker of its own (a child of ``multiprocessing`` ends
+        through ``os._exit``, which skips atexit: the next fork removes its marker)."""
         self.pid = os.getpid()
         self.marker = pause_marker(self.pid)
         self.started = process_started(self.pid)
         self.written = None
         self.lock = threading.RLock()  # another thread of the parent's may have held it
+        _sweep(os.path.dirname(self.marker))
         self.record()
 
     def after_signal(self, signalnum: int, handler: object) -> None:
@@ -317,6 +320,27 @@ class PauseWatch:
                 os.unlink(self.marker)
             except OSError:
                 pass
+
+
+def _sweep(folder: str) -> None:
+    """Remove the markers of processes that have ended without removing theirs (killed, or
+    ended through ``os._exit``)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            os.kill(int(name), 0)
+        except ProcessLookupError:
+            try:  # noqa: SIM105 (contextlib is not loaded before the program is)
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+        except OSError:  # alive, another user's
+            pass
 
 
 def _after_calls(module: ModuleType, name: str, after: Callable[..., None]) -> None:
