@@ -191,7 +191,8 @@ def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str
     try:
         assert program.wait_for("-> "), program.output + program.error_output
         # the other processes would count 30 more during the sleep
-        program.send("p COUNTS[:]", "!time.sleep(0.3)", "p COUNTS[:]", "processes", "p 'end'")
+        wait = "!time.sleep(0.3)"  # not synchronisation: time for any process to count on
+        program.send("p COUNTS[:]", wait, "p COUNTS[:]", "processes", "p 'end'")
         assert program.wait_for("'end'"), program.output
         table = program.output.split("  Id  ")[1]
         rows = [row.split() for row in table.splitlines() if re.match(r"[* ] \d+ ", row)]
@@ -222,7 +223,9 @@ def test_a_stop_in_a_pool_worker_pauses_every_process_until_continue(method: str
 
 
 def test_bt_all_processes_then_a_child_killed_while_the_program_is_stopped() -> None:
-    commands = ["bt all processes", "!os.kill(child.pid, 9)", "!time.sleep(0.2)", "processes", "c"]
+    # the sleep lets the killed child become a zombie before processes looks
+    settle = "!time.sleep(0.2)"  # (the kill is asynchronous; its parent is paused)
+    commands = ["bt all processes", "!os.kill(child.pid, 9)", settle, "processes", "c"]
     result = run_allstop(["run", str(PROGRAMS / "tree.py"), "kill"], commands, env=QUIET)
     child = re.search(r"^child (\d+)$", result.stdout, re.MULTILINE)
     assert child, result.stdout
@@ -250,7 +253,8 @@ def test_allstop_pause_on_a_child_pauses_the_whole_program() -> None:
         child = program.output.split()[1]
         assert pause(int(child)).returncode == 0
         assert program.wait_for("-> "), program.output + program.error_output
-        program.send("p shared.value", "!time.sleep(0.2)", "p shared.value", "processes", "c")
+        wait = "!time.sleep(0.2)"  # not synchronisation: time for the child to count on
+        program.send("p shared.value", wait, "p shared.value", "processes", "c")
         result = program.finish()
     finally:
         program.kill()

@@ -24,6 +24,8 @@ import shutil
 import sys
 import tempfile
 
+from . import _pause
+
 VARIABLE = "ALLSTOP_CHILD"
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
 
@@ -65,9 +67,7 @@ def register() -> None:
 
 def folder() -> str | None:
     """The top process's private folder (None outside ``allstop run``)."""
-    found = spec()
-    path = found.get("folder") if found is not None else None
-    return path if isinstance(path, str) else None
+    return _pause.run_folder()
 
 
 def registered() -> list[int]:

@@ -63,16 +63,23 @@ def signal_number(name: str) -> int | None:
     return int(number) if number is not None else None
 
 
-def hold_marker(pid: int) -> str | None:
-    """Under ``allstop run``, the file by which another process of the program asks process
-    ``pid`` to pause with it (see ``_tree``); None elsewhere."""
+def run_folder() -> str | None:
+    """Under ``allstop run``, the top process's private folder, which its child processes
+    inherit in ``$ALLSTOP_CHILD`` (see ``_children``); None elsewhere."""
     import json
 
     try:
         folder = json.loads(os.environ.get("ALLSTOP_CHILD", ""))["folder"]
     except (ValueError, KeyError, TypeError):
         return None
-    return os.path.join(folder, f"hold-{pid}") if isinstance(folder, str) else None
+    return folder if isinstance(folder, str) else None
+
+
+def hold_marker(pid: int) -> str | None:
+    """Under ``allstop run``, the file by which another process of the program asks process
+    ``pid`` to pause with it (see ``_tree``); None elsewhere."""
+    folder = run_folder()
+    return os.path.join(folder, f"hold-{pid}") if folder is not None else None
 
 
 def holding_back() -> bool:

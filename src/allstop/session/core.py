@@ -701,6 +701,10 @@ class Session:
                 return thread
         raise CommandError(f"Unknown thread {number}")
 
+    def read_processes(self) -> list[_tree.Process]:
+        """The program's processes under ``allstop run``, as ``processes`` lists them."""
+        return _tree.processes()
+
     def read_tasks(self) -> list[TaskView]:
         """Every asyncio task, read again if a thread moved since they were (see
         ``refresh``)."""

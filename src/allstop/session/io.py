@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Protocol, TypeVar
 
 from .._model import FrameView, StopEvent, TaskView, ThreadView, VariableRow
+from .._tree import Process
 
 T = TypeVar("T")
 
@@ -46,6 +47,10 @@ class SessionView(Protocol):
 
     def read_tasks(self) -> list[TaskView]:
         """Every asyncio task, in task-number order.  Called on the session's thread."""
+        ...
+
+    def read_processes(self) -> list[Process]:
+        """The program's processes under ``allstop run`` (empty elsewhere)."""
         ...
 
     @property

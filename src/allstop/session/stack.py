@@ -52,7 +52,7 @@ class StackCommands(Commands):
 
     def _all_processes(self) -> None:
         session = self.session
-        found = sorted(_tree.processes(), key=lambda p: p.pid != os.getpid())
+        found = sorted(session.read_processes(), key=lambda p: p.pid != os.getpid())
         if not found:
             self.do_where("all")
             return

@@ -58,7 +58,7 @@ class ThreadCommands(Commands):
         exited with N, killed by SIGNAL, exited: it has ended"""
         self.takes_no_argument(arg)
         session = self.session
-        found = _tree.processes()
+        found = session.read_processes()
         if not found:
             session.message(
                 f"only this process (pid {os.getpid()}): the processes of a program are "
@@ -90,7 +90,7 @@ class ThreadCommands(Commands):
         commands are the session's from then on (gdb: inferior N), until 'process M' hands
         it on, or a command resumes; 'continue' resumes every process."""
         session = self.session
-        found = _tree.processes()
+        found = session.read_processes()
         here = next((p for p in found if p.pid == os.getpid()), None)
         if not arg.strip():
             if here is None:

@@ -37,7 +37,7 @@ from prompt_toolkit.input import Input, create_input
 from prompt_toolkit.layout import Window
 from prompt_toolkit.output import Output, create_output
 
-from ... import _terminal, _tree
+from ... import _terminal
 from ..._model import TaskView
 from ..._tree import Process
 from ..completer import SessionCompleter
@@ -154,7 +154,7 @@ class Tui:
         state.prompt = prompt
         if state.session is not None:
             state.tasks = state.session.read_tasks()
-        state.processes = _tree.processes()
+            state.processes = state.session.read_processes()
         state.sync()
         self._refresh_rows()
         self._command_since = None
